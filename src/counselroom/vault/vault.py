@@ -1,0 +1,249 @@
+"""The vault folder: create it, unlock it (passphrase or recovery key), change its passphrase.
+
+    <vault>/                0700
+      vault.db              0600  SQLCipher 4, raw random 256-bit data key
+      keyslots.json         0600  the data key wrapped under the passphrase and the recovery key
+      keyslots.mirror.json  0600  the same, written after the primary, read when the primary is damaged
+      .lock                 0600  held while a program has the vault open
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+import sqlcipher3
+
+from .. import __version__
+from . import keyslots, kdf, recovery
+from .attempts import AttemptCounter
+from .audit import AuditTrail, derive_mac_key, now_utc
+from .connection import open_database, transaction
+from .errors import IntegrityFailure, VaultExists, VaultNotFound, WrongSecret
+from .lockfile import ProcessLock
+from .migrations import migrate
+from .safefile import FILE_MODE, fsync_dir, make_private_dir
+
+DB_NAME = "vault.db"
+SLOT_NAMES = ("keyslots.json", "keyslots.mirror.json")
+LOCK_NAME = ".lock"
+DATA_KEY_BYTES = 32
+
+
+def default_vault_path() -> Path:
+    return Path(platformdirs.user_data_dir("counselroom", appauthor=False)) / "vault"
+
+
+def default_state_dir() -> Path:
+    return Path(platformdirs.user_state_dir("counselroom", appauthor=False))
+
+
+def passphrase_bytes(passphrase: str) -> bytes:
+    """NFC first, so the same passphrase typed through different input methods gives the same key."""
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+class Vault:
+    def __init__(self, path: Path, state_dir: Path | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.state_dir = state_dir or default_state_dir()
+        self.attempts = AttemptCounter(self.state_dir, self.path, clock)
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_NAME
+
+    @property
+    def slot_paths(self) -> list[Path]:
+        return [self.path / n for n in SLOT_NAMES]
+
+    def exists(self) -> bool:
+        return self.db_path.is_file()
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str, *, kdf_params: kdf.KdfParams | None = None,
+               state_dir: Path | None = None) -> tuple[Vault, str]:
+        """Make a new vault folder; return it and the recovery key, which is shown once and never stored."""
+        path = Path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise VaultExists(path=str(path))
+        params = kdf_params or kdf.calibrate()
+        params.check_floor()
+        make_private_dir(path.parent)
+        tmp = path.parent / f".{path.name}.creating-{secrets.token_hex(4)}"
+        make_private_dir(tmp)
+        try:
+            data_key = secrets.token_bytes(DATA_KEY_BYTES)
+            vault_id = secrets.token_hex(16)
+            recovery_key = recovery.generate()
+            slot_file = keyslots.SlotFile(vault_id, {
+                keyslots.PASSPHRASE: keyslots.wrap(keyslots.PASSPHRASE, passphrase_bytes(passphrase), data_key,
+                                                   vault_id, params),
+                keyslots.RECOVERY: keyslots.wrap(keyslots.RECOVERY, recovery.parse(recovery_key), data_key,
+                                                 vault_id, params),
+            })
+            keyslots.write_slot_files([tmp / n for n in SLOT_NAMES], slot_file)
+            conn = open_database(tmp / DB_NAME, data_key)
+            try:
+                migrate(conn)
+                with transaction(conn):
+                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                        ("vault_id", vault_id), ("created_at", now_utc()), ("created_by", __version__)])
+                    AuditTrail(conn, derive_mac_key(data_key)).append(
+                        "vault.created", detail={"kdf": params.as_dict()})
+            finally:
+                conn.close()
+            os.chmod(tmp / DB_NAME, FILE_MODE)
+            fd = os.open(tmp / LOCK_NAME, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+            os.close(fd)
+            fsync_dir(tmp)
+            if path.exists():
+                path.rmdir()
+            os.replace(tmp, path)
+            fsync_dir(path.parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(path, state_dir), recovery_key
+
+    def _require(self) -> list[keyslots.SlotFile]:
+        if not self.exists():
+            raise VaultNotFound(path=str(self.path))
+        return keyslots.read_slot_files(self.slot_paths)
+
+    def kdf_params(self) -> kdf.KdfParams:
+        return self._require()[0].slots[keyslots.PASSPHRASE].params
+
+    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile, list[keyslots.SlotFile]]:
+        self.attempts.check()
+        copies = self._require()
+        for copy in copies:
+            try:
+                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy, copies
+            except WrongSecret:
+                continue
+        failed, delay = self.attempts.record_failure()
+        msgid = (WrongSecret.msgid if kind == keyslots.PASSPHRASE
+                 else "The recovery key is not correct for this vault.")
+        raise WrongSecret(msgid, failed_attempts=failed, retry_after=delay)
+
+    def unlock(self, passphrase: str) -> VaultSession:
+        return self._open(keyslots.PASSPHRASE, passphrase_bytes(passphrase))
+
+    def unlock_with_recovery(self, recovery_key: str) -> VaultSession:
+        try:
+            raw = recovery.parse(recovery_key)
+        except WrongSecret:
+            self.attempts.check()
+            self.attempts.record_failure()
+            raise
+        return self._open(keyslots.RECOVERY, raw)
+
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Re-entry check for sensitive actions while unlocked; counts as an attempt when wrong."""
+        try:
+            self._unwrap(keyslots.PASSPHRASE, passphrase_bytes(passphrase))
+        except WrongSecret:
+            return False
+        self.attempts.reset()
+        return True
+
+    def _open(self, kind: str, secret: bytes) -> VaultSession:
+        data_key, good, copies = self._unwrap(kind, secret)
+        lock = ProcessLock(self.path / LOCK_NAME)
+        lock.acquire()
+        try:
+            conn = open_database(self.db_path, data_key)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("vault_id") != good.vault_id:
+                raise IntegrityFailure()
+            migrated = migrate(conn)
+            failed = self.attempts.reset()
+            session = VaultSession(self, conn, data_key, lock, failed_attempts=failed)
+            with transaction(conn):
+                if migrated[0] != migrated[1]:
+                    session.audit.append("vault.migrated", detail={"from": migrated[0], "to": migrated[1]})
+                if failed:
+                    session.audit.append("vault.unlock_failed", detail={"count": failed})
+                session.audit.append("vault.unlocked", detail={"with": kind})
+            if len(copies) > 1 or any(not p.exists() for p in self.slot_paths):
+                keyslots.write_slot_files(self.slot_paths, good)  # heal a stale or missing copy
+        except BaseException:
+            conn.close()
+            lock.release()
+            raise
+        return session
+
+
+class VaultSession:
+    """An unlocked vault: the open connection, the audit trail, and the key operations."""
+
+    def __init__(self, vault: Vault, conn: sqlcipher3.Connection, data_key: bytes, lock: ProcessLock,
+                 failed_attempts: int = 0) -> None:
+        self.vault = vault
+        self.conn = conn
+        self._data_key = data_key
+        self._lock = lock
+        self.failed_attempts = failed_attempts
+        self.audit = AuditTrail(self.conn, derive_mac_key(data_key))
+
+    @property
+    def is_open(self) -> bool:
+        return self._lock.held
+
+    def _slot_file(self) -> keyslots.SlotFile:
+        return keyslots.read_slot_files(self.vault.slot_paths)[0]
+
+    def _rewrap(self, kind: str, secret: bytes) -> None:
+        current = self._slot_file()
+        params = current.slots[keyslots.PASSPHRASE].params
+        current.slots[kind] = keyslots.wrap(kind, secret, self._data_key, current.vault_id, params)
+        keyslots.write_slot_files(self.vault.slot_paths, current)
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-wrap the data key under `new`; the recovery key stays valid."""
+        if not self.vault.check_passphrase(old):
+            raise WrongSecret()
+        self.set_passphrase(new)
+
+    def set_passphrase(self, new: str) -> None:
+        """Used after unlocking with the recovery key (which proves the right to set it)."""
+        self._rewrap(keyslots.PASSPHRASE, passphrase_bytes(new))
+        with transaction(self.conn):
+            self.audit.append("vault.passphrase_changed")
+
+    def new_recovery_key(self) -> str:
+        key = recovery.generate()
+        self._rewrap(keyslots.RECOVERY, recovery.parse(key))
+        with transaction(self.conn):
+            self.audit.append("vault.recovery_key_replaced")
+        return key
+
+    def close(self, audit: bool = True) -> None:
+        if not self._lock.held:
+            return
+        try:
+            if audit:
+                with contextlib.suppress(Exception), transaction(self.conn):
+                    self.audit.append("vault.locked")
+            self.conn.close()
+        finally:
+            self._data_key = b""
+            self._lock.release()
+
+    def __enter__(self) -> VaultSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
