@@ -1,6 +1,7 @@
 """Translation of user-visible text, shared by the command line, the documents and the window.
 
-English is the message id; `resources/i18n/zh_CN.json` maps each id to Simplified Chinese. `tr()`
+English is the message id; the JSON files in `resources/i18n/zh_CN/` (one per part of the program, merged
+at load) map each id to Simplified Chinese. `tr()`
 translates now; `N_()` only marks a string for the catalogue so it can be translated later, where
 it is shown. A test walks the source and fails when any marked string lacks a translation.
 """
@@ -22,8 +23,9 @@ _language = "en"
 def catalogue(lang: str) -> dict[str, str]:
     if lang == "en":
         return {}
-    path = _RESOURCES / f"{lang}.json"
-    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, str] = {}
+    for path in sorted((_RESOURCES / lang).glob("*.json")):
+        data.update(json.loads(path.read_text(encoding="utf-8")))
     return data
 
 

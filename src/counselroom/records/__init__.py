@@ -1,0 +1,1 @@
+"""The domain: clients, the counselor's profile, settings, the audit trail view. Imports no Qt."""

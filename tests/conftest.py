@@ -1,0 +1,48 @@
+"""Shared fixtures: real vaults (real SQLCipher, real Argon2id at the floor parameters, which are the
+fastest the vault allows) in per-test folders, with the per-user folders redirected there too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counselroom.records.services import Services
+from counselroom.vault.kdf import FLOOR
+from counselroom.vault.vault import Vault, VaultSession
+
+PASSPHRASE = "Quiet river 2026 lantern"
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's config, state and data folders inside its own tmp_path."""
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "data"),
+                     ("XDG_CACHE_HOME", "cache")):
+        monkeypatch.setenv(var, str(tmp_path / "home" / sub))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def new_vault(tmp_path: Path, state_dir: Path) -> tuple[Vault, str]:
+    """A fresh vault and its recovery key."""
+    return Vault.create(tmp_path / "vault", PASSPHRASE, kdf_params=FLOOR, state_dir=state_dir)
+
+
+@pytest.fixture
+def session(new_vault: tuple[Vault, str]) -> Iterator[VaultSession]:
+    s = new_vault[0].unlock(PASSPHRASE)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def services(session: VaultSession) -> Services:
+    return Services.open(session)
