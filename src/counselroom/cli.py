@@ -1,0 +1,221 @@
+"""The administrator's command line: the same program without a window.
+
+Passphrases come from the terminal without echo, or with --passphrase-stdin one per line from standard
+input; never from arguments or the environment. Exit status: 0 done; 1 an operational error; 2 wrong
+usage; 3 wrong passphrase or recovery key; 4 a damaged vault or a broken audit trail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import i18n
+from .config import AppConfig
+from .i18n import N_, tr
+from .records import demo
+from .records.services import Services
+from .vault import kdf
+from .vault.errors import EXIT_INTEGRITY, EXIT_OPERATIONAL, EXIT_USAGE, VaultError
+from .vault.integrity import run_checks
+from .vault.passphrase_policy import check as check_passphrase
+from .vault.vault import Vault, default_vault_path
+
+COMMANDS = ("init", "check", "passwd", "recover", "demo")
+log = logging.getLogger("counselroom")
+
+
+class UsageError(Exception):
+    """Wrong use of the command: exit status 2."""
+
+
+def harden_process() -> None:
+    """Private files by default and no core dumps (a dump would hold keys and record text)."""
+    os.umask(0o077)
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class Secrets:
+    """Reads secrets without echo from the terminal, or one per line from standard input."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.from_stdin = from_stdin
+
+    def ask(self, prompt: str) -> str:
+        if self.from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise UsageError(tr("Standard input ended before every passphrase was given (one per line)."))
+            return line.rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise UsageError(tr("No terminal to ask for the passphrase: use --passphrase-stdin."))
+        return getpass.getpass(prompt)
+
+    def new_passphrase(self) -> str:
+        first = self.ask(tr("New passphrase: "))
+        result = check_passphrase(first)
+        if not result.ok:
+            raise UsageError(tr("This passphrase is too weak: {reasons}", reasons=" ".join(result.reasons)))
+        if self.ask(tr("Repeat the new passphrase: ")) != first:
+            raise UsageError(tr("The two passphrases differ. Nothing was changed."))
+        return first
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _show_recovery_key(key: str) -> None:
+    say(tr("Recovery key (shown only once: write it down or print it, and keep it in the locked cabinet):"))
+    say("")
+    say(f"    {key}")
+    say("")
+
+
+def _vault(args: argparse.Namespace) -> Vault:
+    return Vault(Path(args.vault) if args.vault else default_vault_path())
+
+
+def _kdf_params(args: argparse.Namespace) -> kdf.KdfParams:
+    return kdf.calibrate(args.kdf_seconds) if args.kdf_seconds > 0 else kdf.FLOOR
+
+
+def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
+    path = Path(args.vault) if args.vault else default_vault_path()
+    passphrase = secrets.new_passphrase()
+    vault, key = Vault.create(path, passphrase, kdf_params=_kdf_params(args))
+    say(tr("Vault created at {path}.", path=vault.path))
+    _show_recovery_key(key)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    if not vault.exists():
+        vault.kdf_params()  # raises VaultNotFound with the message
+    with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
+        results = run_checks(session)
+    for r in results:
+        mark = tr("OK") if r.ok else tr("FAILED")
+        detail = tr(r.detail, **(r.values or {})) if r.detail else ""
+        say(f"{mark:8} {tr(r.name)}" + (f": {detail}" if detail else ""))
+    if all(r.ok for r in results):
+        say(tr("The vault is sound."))
+        return 0
+    say(tr("The vault is damaged or has been altered. Restore it from a backup; do not try to repair it."))
+    return EXIT_INTEGRITY
+
+
+def cmd_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    with vault.unlock(secrets.ask(tr("Current passphrase: "))) as session:
+        session.set_passphrase(secrets.new_passphrase())
+    say(tr("Passphrase changed. The recovery key is still valid."))
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    with vault.unlock_with_recovery(secrets.ask(tr("Recovery key: "))) as session:
+        session.set_passphrase(secrets.new_passphrase())
+        say(tr("New passphrase set."))
+        fresh = args.new_recovery_key
+        if not fresh and not secrets.from_stdin:
+            answer = input(tr("Make a new recovery key now (the old one stops working)? [y/N] "))
+            fresh = answer.strip().lower() in {"y", "yes", "是", "好"}
+        if fresh:
+            _show_recovery_key(session.new_recovery_key())
+        else:
+            say(tr("The recovery key you used stays valid."))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
+    path = Path(args.vault)
+    passphrase = secrets.new_passphrase()
+    vault, key = Vault.create(path, passphrase, kdf_params=_kdf_params(args))
+    total = demo.SIZES[args.size]
+
+    def progress(done: int, _total: int) -> None:
+        print(tr("{done} of {total} clients", done=done, total=total), file=sys.stderr, flush=True)
+
+    with vault.unlock(passphrase) as session:
+        demo.populate(Services.open(session), args.size, args.seed, progress=progress)
+    say(tr("Demo vault ({size}) created at {path}. Every record in it is made up.", size=args.size, path=path))
+    _show_recovery_key(key)
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"counselroom: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="counselroom", description=tr("counselroom: the counseling room's encrypted records."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, help_msgid: str, vault_required: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=tr(help_msgid))
+        p.add_argument("--vault", required=vault_required, help=tr(N_("the vault folder")))
+        p.add_argument("--passphrase-stdin", action="store_true",
+                       help=tr(N_("read passphrases and keys from standard input, one per line")))
+        return p
+
+    for name, help_msgid in (("init", N_("create a vault and print its recovery key once")),
+                             ("demo", N_("create a vault filled with synthetic records"))):
+        p = add(name, help_msgid, vault_required=(name == "demo"))
+        p.add_argument("--kdf-seconds", type=float, default=0.75,
+                       help=tr(N_("target time for the key derivation; 0 uses the minimum strength")))
+    add("check", N_("check the vault's pages, structure, schema and audit trail"))
+    add("passwd", N_("change the passphrase (the recovery key stays valid)"))
+    p = add("recover", N_("set a new passphrase with the recovery key"))
+    p.add_argument("--new-recovery-key", action="store_true", help=tr(N_("also make a new recovery key")))
+    demo_parser = sub.choices["demo"]
+    demo_parser.add_argument("--size", choices=list(demo.SIZES), default="small")
+    demo_parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
+    "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "demo": cmd_demo}
+
+
+def run(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, format="counselroom: %(message)s")
+    i18n.set_language(AppConfig.load().language or None)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        return HANDLERS[args.command](args, Secrets(args.passphrase_stdin))
+    except VaultError as e:
+        print(f"counselroom: {e.message()}", file=sys.stderr)
+        return e.exit_code
+    except UsageError as e:
+        print(f"counselroom: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(tr("counselroom: interrupted."), file=sys.stderr)
+        return EXIT_OPERATIONAL
+    except OSError as e:
+        print(tr("counselroom: the operating system refused: {error}. Check the folder, the disk space and "
+                 "the permissions, then try again.", error=e.strerror or type(e).__name__), file=sys.stderr)
+        return EXIT_OPERATIONAL
+    except Exception as e:  # noqa: BLE001 - last resort: no traceback, no record content
+        log.debug("unexpected failure", exc_info=True)
+        print(tr("counselroom: unexpected error ({kind}). Nothing was shown, to keep records private; run "
+                 "'counselroom check'.", kind=type(e).__name__), file=sys.stderr)
+        return EXIT_OPERATIONAL
