@@ -121,12 +121,12 @@ class Vault:
     def kdf_params(self) -> kdf.KdfParams:
         return self._require()[0].slots[keyslots.PASSPHRASE].params
 
-    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile, list[keyslots.SlotFile]]:
+    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile]:
         self.attempts.check()
         copies = self._require()
         for copy in copies:
             try:
-                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy, copies
+                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy
             except WrongSecret:
                 continue
         failed, delay = self.attempts.record_failure()
@@ -155,8 +155,19 @@ class Vault:
         self.attempts.reset()
         return True
 
+    def _heal_slot_files(self, good: keyslots.SlotFile) -> None:
+        """After a good unlock, rewrite a copy of the key file that is missing, damaged or stale."""
+        data = good.to_bytes()
+        for path in self.slot_paths:
+            try:
+                same = path.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                keyslots.write_slot_files([path], good)
+
     def _open(self, kind: str, secret: bytes) -> VaultSession:
-        data_key, good, copies = self._unwrap(kind, secret)
+        data_key, good = self._unwrap(kind, secret)
         lock = ProcessLock(self.path / LOCK_NAME)
         lock.acquire()
         try:
@@ -177,8 +188,7 @@ class Vault:
                 if failed:
                     session.audit.append("vault.unlock_failed", detail={"count": failed})
                 session.audit.append("vault.unlocked", detail={"with": kind})
-            if len(copies) > 1 or any(not p.exists() for p in self.slot_paths):
-                keyslots.write_slot_files(self.slot_paths, good)  # heal a stale or missing copy
+            self._heal_slot_files(good)
         except BaseException:
             conn.close()
             lock.release()
