@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.whic
 
 
 def _text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout \
-        .decode("utf-8")
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
 
 
 def _fonts(pdf: bytes) -> list[list[str]]:
@@ -27,13 +27,15 @@ def _fonts(pdf: bytes) -> list[list[str]]:
 
 
 def _sheet(lang: str, key: str) -> RecoverySheet:
-    return RecoverySheet(recovery_key=key, vault_folder="/home/counselor/.local/share/counselroom/vault", lang=lang,
-                         counselor="林晓雯", room="心理咨询室 Room 204", institution="Example University",
+    return RecoverySheet(recovery_key=key, vault_folder="/home/counselor/.local/share/counselroom/vault",
+                         lang=lang, counselor="林晓雯", room="心理咨询室 Room 204",
+                         institution="Example University",
                          made_on=date(2026, 3, 9))
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("en", ["counselroom recovery sheet", "Recovery key", "locked cabinet", "Counselor", "林晓雯", "2026-03-09"]),
+    ("en", ["counselroom recovery sheet", "Recovery key", "locked cabinet", "Counselor", "林晓雯",
+            "2026-03-09"]),
     ("zh_CN", ["恢复密钥单", "恢复密钥", "档案柜", "咨询师", "林晓雯", "2026-03-09"]),
 ])
 def test_sheet_text_and_embedded_fonts(lang: str, expected: list[str]) -> None:

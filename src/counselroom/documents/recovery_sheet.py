@@ -76,12 +76,12 @@ def sheet_text(sheet: RecoverySheet) -> SheetText:
         instructions=[
             t(N_("Keep this sheet in the counseling room's locked cabinet, away from the workstation. Do not "
                  "photograph it, copy it into a file or send it in a message.")),
-            t(N_("To use it: on the unlock screen choose \"Use the recovery key\" and type the 32 letters and "
-                 "digits. Dashes, spaces and upper or lower case do not matter.")),
-            t(N_("Changing the passphrase does not change this key. Making a new recovery key in Settings makes "
-                 "this sheet useless: shred it then.")),
-            t(N_("If this sheet is lost or someone else has seen it, unlock counselroom and make a new recovery "
-                 "key at once.")),
+            t(N_("To use it: on the unlock screen choose \"Use the recovery key\" and type the 32 letters "
+                 "and digits. Dashes, spaces and upper or lower case do not matter.")),
+            t(N_("Changing the passphrase does not change this key. Making a new recovery key in Settings "
+                 "makes this sheet useless: shred it then.")),
+            t(N_("If this sheet is lost or someone else has seen it, unlock counselroom and make a new "
+                 "recovery key at once.")),
         ],
         sign_line=t(N_("Stored in the cabinet by: ____________________   Date: ______________")),
         footer=t(N_("Made by counselroom {version}. This sheet contains no client information."),
@@ -114,8 +114,10 @@ def render_pdf(sheet: RecoverySheet) -> bytes:
     bold_font = fonts.cjk if sheet.lang == "zh_CN" else fonts.latin_bold
     wrap = "CJK" if sheet.lang == "zh_CN" else None
     body = ParagraphStyle("body", fontName=body_font, fontSize=10.5, leading=15, wordWrap=wrap)
-    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12, textColor=colors.HexColor("#555555"))
-    title = ParagraphStyle("title", parent=body, fontName=bold_font, fontSize=20, leading=26, spaceAfter=4 * mm)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12,
+                           textColor=colors.HexColor("#555555"))
+    title = ParagraphStyle("title", parent=body, fontName=bold_font, fontSize=20, leading=26,
+                           spaceAfter=4 * mm)
     heading = ParagraphStyle("heading", parent=body, fontName=bold_font, fontSize=12.5, leading=18,
                              spaceBefore=5 * mm, spaceAfter=2 * mm)
     key_style = ParagraphStyle("key", fontName=fonts.mono, fontSize=22, leading=34, alignment=TA_CENTER)
@@ -127,13 +129,15 @@ def render_pdf(sheet: RecoverySheet) -> bytes:
     if text.fields:
         rows = [[para(label, body), para(value, body)] for label, value in text.fields]
         table = Table(rows, colWidths=[38 * mm, None], hAlign="LEFT")
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
         story.append(table)
     story.append(para(text.key_label, heading))
     key_table = Table([[Paragraph("<br/>".join(escape(line) for line in text.key_lines), key_style)]],
                       colWidths=[170 * mm])
-    key_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin), ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+    key_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin),
+                                   ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
                                    ("TOPPADDING", (0, 0), (-1, -1), 5 * mm),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * mm)]))
     story.append(key_table)
@@ -145,8 +149,8 @@ def render_pdf(sheet: RecoverySheet) -> bytes:
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm, title=text.title, author="", subject="", creator="counselroom",
-                            invariant=True,
+                            bottomMargin=20 * mm, title=text.title, author="", subject="",
+                            creator="counselroom", invariant=True,
                             initialFontName=fonts.latin)  # not Helvetica, which is never embedded
     doc.build(story)
     return out.getvalue()
