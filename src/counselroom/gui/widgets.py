@@ -1,0 +1,260 @@
+"""Small shared pieces: the destructive-action confirmation, the passphrase field with its caps-lock
+warning, the strength meter, error labels, and running slow key derivation off the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..i18n import tr
+from ..vault import passphrase_policy
+
+log = logging.getLogger(__name__)
+
+
+def confirm_destructive(parent: QWidget | None, title: str, text: str, action_label: str) -> bool:
+    """Ask before an action that removes or hides something. Cancel is the default button and Escape
+    cancels, so a hurried Enter never destroys anything. Returns True only when the action was chosen."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    action = box.addButton(action_label, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setText(tr("Cancel"))
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    cancel.setFocus()
+    box.exec()
+    return box.clickedButton() is action
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def heading(text: str, size: float = 1.5) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * size)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def paragraph(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def message_label() -> QLabel:
+    """A label for errors and notices beneath a form; empty (and hidden) until it has something to say."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setVisible(False)
+    label.setProperty("role", "message")
+    return label
+
+
+def set_message(label: QLabel, text: str, kind: str = "error") -> None:
+    colours = {"error": "#b00020", "notice": "#8a5a00", "ok": "#1b6e20"}
+    label.setStyleSheet(f"color: {colours.get(kind, '#000')};")
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def monospace_font(point_scale: float = 1.0) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPointSizeF(max(font.pointSizeF(), 10.0) * point_scale)
+    return font
+
+
+def caps_lock_is_on() -> bool | None:
+    """The caps-lock state where the platform tells it cheaply (Windows); None where it does not."""
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            return bool(ctypes.WinDLL("user32").GetKeyState(0x14) & 1)  # type: ignore[attr-defined]
+        except (OSError, AttributeError):
+            return None
+    return None
+
+
+class PassphraseEdit(QLineEdit):
+    """A passphrase field without echo that warns when caps lock seems to be on.
+
+    Qt cannot read the caps-lock state, so besides asking the platform where that is cheap, the field
+    infers it from what is typed: a capital letter without Shift, or a small one with Shift."""
+
+    caps_lock_changed = Signal(bool)
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setAccessibleName(accessible_name)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)  # Chinese passphrases
+        self.caps_lock = False
+
+    def _set_caps(self, on: bool) -> None:
+        if on != self.caps_lock:
+            self.caps_lock = on
+            self.caps_lock_changed.emit(on)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_CapsLock:
+            state = caps_lock_is_on()
+            self._set_caps(not self.caps_lock if state is None else state)
+        text = event.text()
+        if len(text) == 1 and text.isascii() and text.isalpha():
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self._set_caps(text.isupper() != shift)
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        state = caps_lock_is_on()
+        if state is not None:
+            self._set_caps(state)
+        super().focusInEvent(event)
+
+
+class CapsLockWarning(QLabel):
+    def __init__(self, *fields: PassphraseEdit) -> None:
+        super().__init__(tr("Caps Lock is on."))
+        self.setStyleSheet("color: #8a5a00;")
+        self.setVisible(False)
+        self._fields = fields
+        for f in fields:
+            f.caps_lock_changed.connect(self._update)
+
+    def _update(self, _on: bool) -> None:
+        self.setVisible(any(f.caps_lock for f in self._fields))
+
+
+STRENGTH_LABELS = ("Very weak", "Weak", "Acceptable", "Strong", "Very strong")
+
+
+class NewPassphraseBox(QWidget):
+    """A new passphrase typed twice, with live strength feedback from the passphrase policy.
+
+    `acceptable` says whether the passphrase passes the policy and both copies match."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.first = PassphraseEdit(tr("New passphrase"))
+        self.first.setPlaceholderText(tr("New passphrase"))
+        self.second = PassphraseEdit(tr("Repeat the new passphrase"))
+        self.second.setPlaceholderText(tr("Repeat the new passphrase"))
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 4)
+        self.meter.setTextVisible(True)
+        self.meter.setAccessibleName(tr("Passphrase strength"))
+        self.meter.setMaximumHeight(self.fontMetrics().height() + 6)
+        self.reasons = message_label()
+        self.reasons.setAccessibleName(tr("Why the passphrase is not accepted"))
+        self.caps = CapsLockWarning(self.first, self.second)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        first_label = QLabel(tr("&New passphrase"))
+        first_label.setBuddy(self.first)
+        second_label = QLabel(tr("&Repeat it"))
+        second_label.setBuddy(self.second)
+        for w in (first_label, self.first, second_label, self.second, self.caps, self.meter, self.reasons):
+            layout.addWidget(w)
+        self.first.textChanged.connect(self._update)
+        self.second.textChanged.connect(self._update)
+        self._update()
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+    @property
+    def acceptable(self) -> bool:
+        text = self.first.text()
+        return bool(text) and passphrase_policy.check(text).ok and text == self.second.text()
+
+    def clear(self) -> None:
+        self.first.clear()
+        self.second.clear()
+
+    def _update(self) -> None:
+        text = self.first.text()
+        if not text:
+            self.meter.setValue(0)
+            self.meter.setFormat(tr("Strength"))
+            set_message(self.reasons, "")
+            self.changed.emit()
+            return
+        result = passphrase_policy.check(text)
+        self.meter.setValue(result.score)
+        self.meter.setFormat(tr("Strength: {label}", label=tr(STRENGTH_LABELS[result.score])))
+        colour = "#b00020" if not result.ok else "#1b6e20" if result.score >= 3 else "#8a5a00"
+        self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+        if not result.ok:
+            set_message(self.reasons, "\n".join(result.reasons))
+        elif self.second.text() and self.second.text() != text:
+            set_message(self.reasons, tr("The two passphrases are not the same."))
+        else:
+            set_message(self.reasons, "")
+        self.changed.emit()
+
+
+class Task(QObject):
+    """Run a slow call (key derivation takes about a second) on a worker thread; `done` or `failed`
+    arrives on the GUI thread. Failures are logged by type only: messages may name files or values."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        threading.Thread(target=self._run, name="counselroom-task", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as e:  # noqa: BLE001 - handed to the GUI thread, which shows it
+            log.debug("background task failed: %s", type(e).__name__)
+            self.running = False
+            self.failed.emit(e)
+            return
+        self.running = False
+        self.done.emit(result)
+
+
+def with_busy_cursor(start: bool) -> None:
+    if start:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    else:
+        QApplication.restoreOverrideCursor()
