@@ -41,7 +41,8 @@ def delete_and_renumber(s: Services) -> None:
 
 
 def insert(s: Services) -> None:
-    _sql(s, "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 4", "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 104",
+    _sql(s, "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 4",
+         "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 104",
          "INSERT INTO audit_log (seq, at, kind, entity, entity_id, detail, prev_mac, mac) "
          "SELECT 4, at, 'client.updated', entity, entity_id, detail, prev_mac, mac FROM audit_log WHERE seq = 3")
 

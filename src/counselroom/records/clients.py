@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
@@ -155,7 +156,7 @@ class ClientService:
             errors["name"] = N_("The name is too long.")
         return errors
 
-    def warnings(self, client: Client, today: date | None = None) -> list[str]:
+    def warnings(self, client: Client, today: date | None = None) -> builtins.list[str]:
         """Things to confirm, not to refuse: a likely duplicate, a minor without a guardian."""
         out: list[str] = []
         if self.likely_duplicates(client):
@@ -164,7 +165,7 @@ class ClientService:
             out.append(N_("This client is a minor and has no guardian recorded."))
         return out
 
-    def likely_duplicates(self, client: Client) -> list[Client]:
+    def likely_duplicates(self, client: Client) -> builtins.list[Client]:
         name = client.name.strip()
         if not name:
             return []

@@ -27,7 +27,8 @@ _EN_LAST = ["Chen", "Wang", "Smith", "Li", "Brown", "Zhang", "Taylor", "Liu", "W
 _SCHOOLS = [("心理学院", "应用心理学"), ("计算机学院", "软件工程"), ("外国语学院", "英语"), ("医学院", "临床医学"),
             ("School of Engineering", "Mechanical Engineering"), ("经济管理学院", "会计学"),
             ("School of Arts", "Music"), ("文学院", "汉语言文学"), ("数学科学学院", "统计学")]
-_NOTES = ["由辅导员转介，近期睡眠不好。", "自行预约，学业压力大。", "Referred by the residence tutor after exam stress.",
+_NOTES = ["由辅导员转介，近期睡眠不好。", "自行预约，学业压力大。",
+          "Referred by the residence tutor after exam stress.",
           "Self-referred; adjusting to university life.", "家长陪同来访，情绪低落两周。", ""]
 
 
@@ -52,9 +53,11 @@ def make_client(rng: random.Random, n: int, today: date) -> Client:
     minor = (today - dob).days < 18 * 365
     status = rng.choices(STATUSES, weights=(1, 2, 1, 6) if intake_year < today.year - 1 else (3, 6, 1, 2))[0]
     return Client(
-        code=f"{intake_year}-{n:05d}", name=name, gender=rng.choice(("female", "female", "male", "male", "other", "")),
+        code=f"{intake_year}-{n:05d}", name=name,
+        gender=rng.choice(("female", "female", "male", "male", "other", "")),
         date_of_birth=dob, phone=_phone(rng), school=school, department=department,
-        class_name=f"{intake_year % 100:02d}级{rng.randrange(1, 9)}班" if not english else f"Class {rng.randrange(1, 9)}",
+        class_name=(f"Class {rng.randrange(1, 9)}" if english
+                    else f"{intake_year % 100:02d}级{rng.randrange(1, 9)}班"),
         guardian_name=_chinese_name(rng) if minor or rng.random() < 0.1 else "",
         guardian_phone=_phone(rng) if minor else "",
         emergency_name=_chinese_name(rng), emergency_phone=_phone(rng), status=status,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import sqlcipher3
 
 from ..vault.audit import AuditTrail
-from ..vault.connection import transaction
+from ..vault.connection import DatabaseError, transaction, translate_db_error
 from ..vault.vault import VaultSession
 
 Listener = Callable[[str, "int | None"], None]
@@ -36,6 +36,10 @@ class Store:
         try:
             with transaction(self.conn) as conn:
                 yield conn
+        except DatabaseError as e:
+            if not outer:
+                self._pending.clear()
+            raise translate_db_error(e) from None
         except BaseException:
             if not outer:
                 self._pending.clear()

@@ -8,9 +8,23 @@ from pathlib import Path
 
 import sqlcipher3
 
-from .errors import IntegrityFailure
+from .errors import IntegrityFailure, StorageFailure, VaultError
 
 DatabaseError = sqlcipher3.DatabaseError
+OperationalError = sqlcipher3.OperationalError
+
+
+def translate_db_error(error: Exception) -> VaultError:
+    """A database error as the counselor should hear it: a failing disk, or a damaged vault."""
+    text = str(error).lower()
+    if isinstance(error, OperationalError) and ("full" in text or "i/o" in text or "readonly" in text
+                                                  or "read-only" in text or "unable to open" in text):
+        return StorageFailure()
+    if isinstance(error, OperationalError) and "locked" in text:
+        from .errors import VaultBusy
+
+        return VaultBusy()
+    return IntegrityFailure()
 CACHE_KIB = 64 * 1024
 
 
@@ -41,6 +55,14 @@ def transaction(conn: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (e.g. on a full disk)
+            with contextlib.suppress(DatabaseError):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except DatabaseError:
+        if conn.in_transaction:
+            with contextlib.suppress(DatabaseError):
+                conn.execute("ROLLBACK")
+        raise

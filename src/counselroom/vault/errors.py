@@ -70,3 +70,8 @@ class IntegrityFailure(VaultError):
 class WeakPassphrase(VaultError):
     exit_code = EXIT_USAGE
     msgid = N_("This passphrase is too weak: {reasons}")
+
+
+class StorageFailure(VaultError):
+    msgid = N_("The change could not be saved: the disk is full or failing. Nothing of this change was saved; "
+               "the records saved before are safe. Free some space or check the disk, then try again.")

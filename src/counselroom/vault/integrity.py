@@ -48,7 +48,7 @@ def run_checks(session: VaultSession) -> list[CheckResult]:
     else:
         results.append(CheckResult(N_("Audit trail"), False, N_("broken at entry {seq} ({reason})"),
                                    {"seq": verification.first_bad_seq, "reason": verification.reason}))
-    copies = []
+    copies: list[bytes | None] = []
     for path in session.vault.slot_paths:
         try:
             copies.append(keyslots.SlotFile.from_bytes(path.read_bytes()).to_bytes())

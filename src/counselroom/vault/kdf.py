@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 
+from ..i18n import N_
 from .errors import IntegrityFailure
 
 KEY_BYTES = 32
@@ -35,9 +36,9 @@ class KdfParams:
         """Refuse parameters below the floor, so that a tampered key file cannot weaken the vault."""
         if (self.time_cost < FLOOR.time_cost or self.memory_kib < FLOOR.memory_kib
                 or self.parallelism < FLOOR.parallelism):
-            raise IntegrityFailure(
+            raise IntegrityFailure(N_(
                 "The vault's key file asks for weaker protection than counselroom allows; "
-                "it has been altered. Restore the vault from a backup.")
+                "it has been altered. Restore the vault from a backup."))
         if self.time_cost > 100 or self.memory_kib > 4 * 1024 * 1024 or self.parallelism > 64:
             raise IntegrityFailure()  # absurd values: a damaged or hostile file, not a real vault
 

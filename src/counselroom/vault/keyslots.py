@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..i18n import N_
 from . import kdf
 from .errors import IntegrityFailure, WrongSecret
 from .safefile import atomic_write
@@ -139,7 +140,7 @@ def read_slot_files(paths: list[Path]) -> list[SlotFile]:
             found.append(sf)
     if not found:
         raise first_error or IntegrityFailure(
-            "The vault's key file is missing. Restore the vault folder from a backup.")
+            N_("The vault's key file is missing. Restore the vault folder from a backup."))
     return found
 
 

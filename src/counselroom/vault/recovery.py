@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from ..i18n import N_
 from .errors import WrongSecret
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -28,7 +29,7 @@ def parse(text: str) -> bytes:
     """Accept what a person types: any case, spaces or dashes, O for 0 and I or L for 1."""
     cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\r\n")
     if len(cleaned) != RECOVERY_CHARS or any(ch not in _DECODE for ch in cleaned):
-        raise WrongSecret("This is not a recovery key: it has 32 letters and digits in groups of four.")
+        raise WrongSecret(N_("This is not a recovery key: it has 32 letters and digits in groups of four."))
     n = 0
     for ch in cleaned:
         n = (n << 5) | _DECODE[ch]

@@ -22,10 +22,11 @@ import platformdirs
 import sqlcipher3
 
 from .. import __version__
-from . import keyslots, kdf, recovery
+from ..i18n import N_
+from . import kdf, keyslots, recovery
 from .attempts import AttemptCounter
 from .audit import AuditTrail, derive_mac_key, now_utc
-from .connection import open_database, transaction
+from .connection import DatabaseError, open_database, transaction, translate_db_error
 from .errors import IntegrityFailure, VaultExists, VaultNotFound, WrongSecret
 from .lockfile import ProcessLock
 from .migrations import migrate
@@ -131,7 +132,7 @@ class Vault:
                 continue
         failed, delay = self.attempts.record_failure()
         msgid = (WrongSecret.msgid if kind == keyslots.PASSPHRASE
-                 else "The recovery key is not correct for this vault.")
+                 else N_("The recovery key is not correct for this vault."))
         raise WrongSecret(msgid, failed_attempts=failed, retry_after=delay)
 
     def unlock(self, passphrase: str) -> VaultSession:
@@ -189,6 +190,10 @@ class Vault:
                     session.audit.append("vault.unlock_failed", detail={"count": failed})
                 session.audit.append("vault.unlocked", detail={"with": kind})
             self._heal_slot_files(good)
+        except DatabaseError as e:
+            conn.close()
+            lock.release()
+            raise translate_db_error(e) from None
         except BaseException:
             conn.close()
             lock.release()
