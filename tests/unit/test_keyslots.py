@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PASSPHRASE
 from counselroom.vault import keyslots
 from counselroom.vault.errors import IntegrityFailure, WrongSecret
 from counselroom.vault.kdf import FLOOR
 from counselroom.vault.vault import Vault
-
-from conftest import PASSPHRASE
 
 
 def _rewrite(path: Path, mutate, fix_checksum: bool = True) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE
 
+from conftest import PASSPHRASE
 from counselroom.records.clients import Client
 from counselroom.records.services import Services
 from counselroom.vault.errors import Throttled, VaultBusy, VaultExists, VaultNotFound, WrongSecret
