@@ -1,0 +1,207 @@
+"""The audit trail viewer: every recorded event, filtered by date and kind, under a banner that says
+whether the hash chain verifies and, if not, where it breaks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..i18n import N_, tr
+from ..records.services import Services
+from ..vault.audit import Verification
+from .client_form import plain_label
+from .qt_models import SORT_ROLE, AuditTableModel, kind_label
+
+OK_STYLE = ("QLabel { background: #e6f4ea; color: #0d4a1f; border: 1px solid #34a853; border-radius: 4px;"
+            " padding: 6px 10px; font-weight: bold; }")
+BROKEN_STYLE = ("QLabel { background: #fce8e6; color: #8c1d18; border: 2px solid #b3261e;"
+                " border-radius: 4px; padding: 6px 10px; font-weight: bold; }")
+
+REASONS = {
+    "missing": N_("an entry is missing"),
+    "chain": N_("an entry does not follow on from the one before it (entries were removed, inserted or "
+                "reordered)"),
+    "altered": N_("an entry was changed after it was written"),
+    "head": N_("the record of the latest entry does not match the trail"),
+    "truncated": N_("entries were cut off the end of the trail"),
+}
+
+
+def _utc_bound(day: QDate) -> str:
+    """The start of a local calendar day, as the UTC ISO time the trail stores."""
+    local = datetime(day.year(), day.month(), day.day()).astimezone()
+    return local.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def verification_text(result: Verification) -> str:
+    if result.ok:
+        return tr("Audit trail verified: {count} entries, unbroken.", count=result.entries)
+    reason = REASONS.get(result.reason)
+    words = tr(reason) if reason else tr("unknown problem ({reason})", reason=result.reason)
+    return tr("Audit trail BROKEN at entry {seq}: {reason}.", seq=result.first_bad_seq, reason=words)
+
+
+class AuditPage(QWidget):
+    """The Audit trail section of the main window. `verified` carries each check's result."""
+
+    verified = Signal(bool)
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.last_verification: Verification | None = None
+
+        self.banner = plain_label()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName(tr("Audit trail check"))
+        self.recheck_button = QPushButton(tr("&Re-check"))
+        self.recheck_button.setAccessibleName(tr("Check the audit trail again"))
+        self.recheck_button.clicked.connect(self.verify)
+
+        self.kind_filter = QComboBox()
+        self.kind_filter.setAccessibleName(tr("Show events of kind"))
+        kind_label_widget = plain_label(tr("&Event:"))
+        kind_label_widget.setBuddy(self.kind_filter)
+
+        today = QDate.currentDate()
+        self.from_enabled = QCheckBox(tr("&From"))
+        self.from_enabled.setAccessibleName(tr("Only events from a date"))
+        self.from_date = QDateEdit(today.addDays(-30))
+        self.from_date.setAccessibleName(tr("First day shown"))
+        self.until_enabled = QCheckBox(tr("&Until"))
+        self.until_enabled.setAccessibleName(tr("Only events until a date"))
+        self.until_date = QDateEdit(today)
+        self.until_date.setAccessibleName(tr("Last day shown"))
+        for edit, box in ((self.from_date, self.from_enabled), (self.until_date, self.until_enabled)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            box.toggled.connect(edit.setEnabled)
+            box.toggled.connect(self.refresh)
+            edit.dateChanged.connect(self.refresh)
+        self.kind_filter.currentIndexChanged.connect(self.refresh)
+
+        self.model = AuditTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName(tr("Audit trail entries"))
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.count_label = plain_label()
+
+        top = QHBoxLayout()
+        top.addWidget(self.banner, 1)
+        top.addWidget(self.recheck_button)
+        filters = QHBoxLayout()
+        filters.addWidget(kind_label_widget)
+        filters.addWidget(self.kind_filter)
+        filters.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        filters.addWidget(self.from_enabled)
+        filters.addWidget(self.from_date)
+        filters.addWidget(self.until_enabled)
+        filters.addWidget(self.until_date)
+        filters.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        order = [self.recheck_button, self.kind_filter, self.from_enabled, self.from_date, self.until_enabled,
+                 self.until_date, self.table]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        # Every committed change appends an entry: refresh (now if shown, else when next shown).
+        self._stale = False
+        self._change_timer = QTimer(self)
+        self._change_timer.setSingleShot(True)
+        self._change_timer.setInterval(0)
+        self._change_timer.timeout.connect(self._refresh_if_visible)
+        store = services.store
+        listener = self._on_store_changed
+        store.subscribe(listener)
+        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
+        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self.reload()
+
+    def _fill_kinds(self) -> None:
+        current = self.kind_filter.currentData()
+        self.kind_filter.blockSignals(True)
+        self.kind_filter.clear()
+        self.kind_filter.addItem(tr("All events"), None)
+        kinds = sorted(self.services.audit.kinds(), key=lambda k: kind_label(k).casefold())
+        for kind in kinds:
+            self.kind_filter.addItem(kind_label(kind), kind)
+        self.kind_filter.setCurrentIndex(max(0, self.kind_filter.findData(current)))
+        self.kind_filter.blockSignals(False)
+
+    def reload(self) -> None:
+        """Kinds, entries and the chain check, all afresh."""
+        self._fill_kinds()
+        self.refresh()
+        self.verify()
+
+    def refresh(self) -> None:
+        self._stale = False
+        kind = self.kind_filter.currentData()
+        since = _utc_bound(self.from_date.date()) if self.from_enabled.isChecked() else None
+        until = _utc_bound(self.until_date.date().addDays(1)) if self.until_enabled.isChecked() else None
+        entries = self.services.audit.entries(kinds=[kind] if kind else None, since=since, until=until)
+        codes = {c.id: c.code for c in self.services.clients.list(include_archived=True) if c.id is not None}
+        self.model.set_entries(entries, codes)
+        self.count_label.setText(tr("{count} entries shown", count=len(entries)))
+
+    def verify(self) -> Verification:
+        result = self.services.audit.verify()
+        self.last_verification = result
+        self.banner.setText(verification_text(result))
+        self.banner.setStyleSheet(OK_STYLE if result.ok else BROKEN_STYLE)
+        self.verified.emit(result.ok)
+        return result
+
+    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
+        self._stale = True
+        self._change_timer.start()
+
+    def _refresh_if_visible(self) -> None:
+        if self._stale and self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def shutdown(self) -> None:
+        """Stop listening and drop every row (the window calls this before locking)."""
+        self._unsubscribe()
+        self._change_timer.stop()
+        self.model.clear()
+        self.kind_filter.clear()

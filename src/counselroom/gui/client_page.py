@@ -1,0 +1,252 @@
+"""One client's page: a header that always shows who this is (code, name, age, status, risk flag) and
+tabs below it. Later parts of the program add their tabs (sessions, consent, tests, ...) to `tabs`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..i18n import tr
+from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
+from ..records.services import Services
+from .client_form import ClientForm, plain_label
+from .qt_models import CLIENT_FIELD_LABELS
+from .widgets import confirm_destructive
+
+RISK_BADGE_STYLE = ("QLabel { background: #b3261e; color: white; font-weight: bold; border-radius: 4px;"
+                    " padding: 2px 8px; }")
+STATUS_BADGE_STYLE = "QLabel { border: 1px solid palette(mid); border-radius: 4px; padding: 2px 8px; }"
+ARCHIVED_STYLE = "QLabel { background: #fff4ce; color: #3b2f00; border-radius: 4px; padding: 4px 8px; }"
+
+
+def _value_label() -> QLabel:
+    label = plain_label()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    return label
+
+
+class ClientPage(QWidget):
+    back_requested = Signal()
+    # Emitted after this client's file was saved, archived or unarchived (with the client's id).
+    client_changed = Signal(int)
+
+    def __init__(self, services: Services, client_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.client_id = client_id
+        self.client: Client | None = None
+        self.form: ClientForm | None = None
+
+        self.back_button = QPushButton(tr("← Back to list"))
+        self.back_button.setAccessibleName(tr("Back to the client list"))
+        self.back_button.setToolTip(tr("Back to the client list (Alt+Left)"))
+        self.back_button.clicked.connect(self.back_requested)
+        self.edit_button = QPushButton(tr("Edit…"))
+        self.edit_button.setAccessibleName(tr("Edit this client's file"))
+        self.edit_button.setToolTip(tr("Edit this client's file (Ctrl+E)"))
+        self.edit_button.clicked.connect(self.edit)
+        self.archive_button = QPushButton(tr("Archive…"))
+        self.archive_button.setAccessibleName(tr("Archive this client"))
+        self.archive_button.clicked.connect(self.archive)
+        self.unarchive_button = QPushButton(tr("Restore from archive"))
+        self.unarchive_button.setAccessibleName(tr("Restore this client from the archive"))
+        self.unarchive_button.clicked.connect(self.unarchive)
+
+        self.code_label = plain_label()
+        self.code_label.setAccessibleName(tr("Client code"))
+        self.name_label = plain_label()
+        self.name_label.setAccessibleName(tr("Name"))
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.code_label.setFont(font)
+        self.age_label = plain_label()
+        self.age_label.setAccessibleName(tr("Age"))
+        self.status_badge = plain_label()
+        self.status_badge.setStyleSheet(STATUS_BADGE_STYLE)
+        self.status_badge.setAccessibleName(tr("Status"))
+        self.risk_badge = plain_label(tr("Risk flag"))
+        self.risk_badge.setStyleSheet(RISK_BADGE_STYLE)
+        self.risk_badge.setAccessibleName(tr("Risk flag"))
+        self.risk_badge.setToolTip(tr("This client is flagged for close attention."))
+        self.archived_banner = plain_label()
+        self.archived_banner.setStyleSheet(ARCHIVED_STYLE)
+        self.archived_banner.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addStretch(1)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.archive_button)
+        top.addWidget(self.unarchive_button)
+
+        header = QHBoxLayout()
+        header.addWidget(self.code_label)
+        header.addWidget(self.name_label)
+        header.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        header.addWidget(self.age_label)
+        header.addWidget(self.status_badge)
+        header.addWidget(self.risk_badge)
+        header.addStretch(1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(tr("Client file"))
+        self.overview = self._build_overview()
+        self.tabs.addTab(self.overview, tr("Overview"))
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(header)
+        layout.addWidget(self.archived_banner)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        layout.addWidget(self.tabs, 1)
+
+        for keys, slot in ((QKeySequence(QKeySequence.StandardKey.Back), self.back_requested.emit),
+                           (QKeySequence("Ctrl+E"), self.edit)):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        # Refresh after any committed change to this client (also those made elsewhere).
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        store = services.store
+        listener = self._on_store_changed
+        store.subscribe(listener)
+        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
+        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self.refresh()
+
+    def _build_overview(self) -> QWidget:
+        self.values: dict[str, QLabel] = {}
+        page = QWidget()
+        columns = QHBoxLayout(page)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        groups = [
+            (left, tr("Client"), ("code", "name", "gender", "date_of_birth", "status", "risk_flag")),
+            (left, tr("School"), ("school", "department", "class_name")),
+            (right, tr("Emergency contact"), ("emergency_name", "emergency_phone")),
+            (right, tr("Contact"), ("phone", "guardian_name", "guardian_phone")),
+            (right, tr("Notes"), ("notes",)),
+        ]
+        for column, title, names in groups:
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            for name in names:
+                value = _value_label()
+                value.setAccessibleName(tr(CLIENT_FIELD_LABELS[name]))
+                self.values[name] = value
+                if name == "notes":
+                    form.addRow(value)
+                else:
+                    form.addRow(plain_label(tr(CLIENT_FIELD_LABELS[name])), value)
+            column.addWidget(box)
+        left.addStretch(1)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        return page
+
+    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
+        if entity == "client" and entity_id == self.client_id:
+            self._refresh_timer.start()
+
+    def shutdown(self) -> None:
+        """Stop listening and forget the client (the window calls this before locking)."""
+        self._unsubscribe()
+        self._refresh_timer.stop()
+        self.client = None
+        labels = [self.code_label, self.name_label, self.age_label, self.status_badge, *self.values.values()]
+        for label in labels:
+            label.clear()
+
+    def refresh(self) -> None:
+        try:
+            client = self.services.clients.get(self.client_id)
+        except KeyError:
+            self.back_requested.emit()
+            return
+        self.client = client
+        self.code_label.setText(client.code)
+        self.name_label.setText(client.name)
+        self.name_label.setVisible(bool(client.name))
+        age = client.age()
+        self.age_label.setText("" if age is None else tr("{age} years old", age=age))
+        self.status_badge.setText(tr(STATUS_LABELS.get(client.status, client.status)))
+        self.risk_badge.setVisible(client.risk_flag)
+        archived = client.archived_at is not None
+        self.archived_banner.setVisible(archived)
+        if archived:
+            self.archived_banner.setText(
+                tr("This client's file is archived. It stays in the vault and can be restored."))
+        self.archive_button.setVisible(not archived)
+        self.unarchive_button.setVisible(archived)
+
+        dash = "—"
+        for name, label in self.values.items():
+            value = getattr(client, name)
+            if name == "gender":
+                text = tr(GENDER_LABELS.get(value, value))
+            elif name == "status":
+                text = tr(STATUS_LABELS.get(value, value))
+            elif name == "risk_flag":
+                text = tr("Yes — flagged for close attention") if value else tr("No")
+            elif name == "date_of_birth":
+                text = value.isoformat() if value else tr("Not recorded")
+                if age is not None:
+                    text += " (" + tr("{age} years old", age=age) + ")"
+            else:
+                text = str(value) or dash
+            label.setText(text)
+
+    def edit(self) -> None:
+        if self.client is None:
+            return
+        form = ClientForm(self.services, self.client, self)
+        self.form = form
+        if form.exec() and form.saved is not None:
+            self.refresh()
+            self.client_changed.emit(self.client_id)
+        self.form = None
+        form.deleteLater()
+
+    def archive(self) -> None:
+        if self.client is None or self.client.archived_at is not None:
+            return
+        who = self.client.code + (f" {self.client.name}" if self.client.name else "")
+        if not confirm_destructive(
+                self, tr("Archive client?"),
+                tr("Archive the file of {client}? It leaves the client list but stays in the vault, "
+                   "and you can restore it from the archive later.", client=who),
+                tr("Archive")):
+            return
+        self.services.clients.archive(self.client_id)
+        self.refresh()
+        self.client_changed.emit(self.client_id)
+
+    def unarchive(self) -> None:
+        if self.client is None or self.client.archived_at is None:
+            return
+        self.services.clients.unarchive(self.client_id)
+        self.refresh()
+        self.client_changed.emit(self.client_id)

@@ -1,0 +1,262 @@
+"""Qt item models for the client list and the audit trail, and the labels they show.
+
+The models hold plain lists handed to them by the pages (which ask the services); they never query
+anything themselves, so dropping a model drops the data. Every cell is plain text.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ..i18n import N_, tr
+from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
+from ..vault.audit import AuditEntry
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+RISK_COLOR = QColor("#b3261e")
+
+_Index = QModelIndex | QPersistentModelIndex
+
+# The client file's fields as a counselor reads them (form labels, the overview, audit details).
+CLIENT_FIELD_LABELS = {
+    "code": N_("Client code"),
+    "name": N_("Name"),
+    "gender": N_("Gender"),
+    "date_of_birth": N_("Date of birth"),
+    "phone": N_("Phone"),
+    "guardian_name": N_("Guardian"),
+    "guardian_phone": N_("Guardian's phone"),
+    "emergency_name": N_("Emergency contact"),
+    "emergency_phone": N_("Emergency contact's phone"),
+    "school": N_("School"),
+    "department": N_("Department"),
+    "class_name": N_("Class"),
+    "status": N_("Status"),
+    "risk_flag": N_("Risk flag"),
+    "notes": N_("Notes"),
+}
+
+# Audit kinds shown in words. Later parts of the program add their kinds here.
+AUDIT_KIND_LABELS = {
+    "vault.created": N_("Vault created"),
+    "vault.unlocked": N_("Vault unlocked"),
+    "vault.unlock_failed": N_("Failed unlock attempts"),
+    "vault.locked": N_("Vault locked"),
+    "vault.migrated": N_("Vault upgraded"),
+    "vault.passphrase_changed": N_("Passphrase changed"),
+    "vault.recovery_key_replaced": N_("Recovery key replaced"),
+    "client.created": N_("Client added"),
+    "client.updated": N_("Client file changed"),
+    "client.archived": N_("Client archived"),
+    "client.unarchived": N_("Client restored from archive"),
+    "profile.updated": N_("Counselor profile changed"),
+    "settings.updated": N_("Settings changed"),
+}
+
+_ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "settings": N_("Settings"),
+                  "vault": N_("Vault")}
+
+_DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count"), "with": N_("with"),
+                "from": N_("from version"), "to": N_("to version"), "kdf": N_("key derivation")}
+
+_DETAIL_VALUES = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"),
+                  "recovery_key": N_("recovery key")}
+
+
+def kind_label(kind: str) -> str:
+    label = AUDIT_KIND_LABELS.get(kind)
+    return tr(label) if label else tr("Other event ({kind})", kind=kind)
+
+
+def local_time(at: str) -> str:
+    """An audit time (UTC, ISO 8601) in the workstation's local time."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _detail_value(key: str, value: object) -> str:
+    if key == "fields" and isinstance(value, list):
+        return ", ".join(tr(CLIENT_FIELD_LABELS[v]) if v in CLIENT_FIELD_LABELS else str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and value in _DETAIL_VALUES:
+        return tr(_DETAIL_VALUES[value])
+    return str(value)
+
+
+def detail_text(detail: dict[str, object]) -> str:
+    parts = []
+    for key, value in detail.items():
+        name = tr(_DETAIL_KEYS[key]) if key in _DETAIL_KEYS else key
+        parts.append(f"{name}: {_detail_value(key, value)}")
+    return "; ".join(parts)
+
+
+def age_text(client: Client) -> str:
+    age = client.age()
+    return "" if age is None else str(age)
+
+
+class ClientTableModel(QAbstractTableModel):
+    COLUMNS = ("code", "name", "gender", "age", "status", "risk_flag", "school")
+    HEADERS = {"code": N_("Code"), "name": N_("Name"), "gender": N_("Gender"), "age": N_("Age"),
+               "status": N_("Status"), "risk_flag": N_("Risk flag"), "school": N_("School / department")}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._clients: list[Client] = []
+
+    def set_clients(self, clients: list[Client]) -> None:
+        self.beginResetModel()
+        self._clients = list(clients)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_clients([])
+
+    def client_at(self, row: int) -> Client | None:
+        return self._clients[row] if 0 <= row < len(self._clients) else None
+
+    def row_of(self, client_id: int) -> int:
+        for row, client in enumerate(self._clients):
+            if client.id == client_id:
+                return row
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
+        return 0 if parent.isValid() else len(self._clients)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(self.HEADERS[self.COLUMNS[section]])
+        return None
+
+    def _text(self, client: Client, column: str) -> str:
+        if column == "name":
+            return client.name
+        if column == "gender":
+            return tr(GENDER_LABELS.get(client.gender, client.gender)) if client.gender else ""
+        if column == "age":
+            return age_text(client)
+        if column == "status":
+            text = tr(STATUS_LABELS.get(client.status, client.status))
+            return tr("{status} (archived)", status=text) if client.archived_at else text
+        if column == "risk_flag":
+            return tr("Risk flag") if client.risk_flag else ""
+        if column == "school":
+            return " / ".join(p for p in (client.school, client.department) if p)
+        return str(getattr(client, column))
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        client = self.client_at(index.row()) if index.isValid() else None
+        if client is None:
+            return None
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(client, column)
+        if role == SORT_ROLE:
+            if column == "age":
+                age = client.age()
+                return -1 if age is None else age
+            if column == "risk_flag":
+                return int(client.risk_flag)
+            if column == "status":
+                return self._text(client, column).casefold()
+            return self._text(client, column).casefold()
+        if role == ID_ROLE:
+            return client.id
+        if client.risk_flag and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(RISK_COLOR)
+        if client.risk_flag and role == Qt.ItemDataRole.FontRole and column in ("risk_flag", "name", "code"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if client.archived_at and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#6b6b6b"))
+        return None
+
+
+class AuditTableModel(QAbstractTableModel):
+    COLUMNS = ("seq", "at", "kind", "entity", "detail")
+    HEADERS = {"seq": N_("No."), "at": N_("Time"), "kind": N_("Event"), "entity": N_("Concerning"),
+               "detail": N_("Details")}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: list[AuditEntry] = []
+        self._client_codes: dict[int, str] = {}
+
+    def set_entries(self, entries: list[AuditEntry], client_codes: dict[int, str] | None = None) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self._client_codes = dict(client_codes or {})
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_entries([])
+
+    def entry_at(self, row: int) -> AuditEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(self.HEADERS[self.COLUMNS[section]])
+        return None
+
+    def entity_text(self, entry: AuditEntry) -> str:
+        if not entry.entity:
+            return ""
+        label = tr(_ENTITY_LABELS[entry.entity]) if entry.entity in _ENTITY_LABELS else entry.entity
+        if entry.entity == "client" and entry.entity_id is not None:
+            code = self._client_codes.get(entry.entity_id)
+            return f"{label} {code}" if code else f"{label} #{entry.entity_id}"
+        return label
+
+    def _text(self, entry: AuditEntry, column: str) -> str:
+        if column == "seq":
+            return str(entry.seq)
+        if column == "at":
+            return local_time(entry.at)
+        if column == "kind":
+            return kind_label(entry.kind)
+        if column == "entity":
+            return self.entity_text(entry)
+        return detail_text(entry.detail)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        entry = self.entry_at(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(entry, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Qt guesses whether a tooltip is rich text; escaping keeps it plain whatever it holds.
+            return "<qt>" + html.escape(self._text(entry, column)) + "</qt>"
+        if role == SORT_ROLE:
+            return entry.seq if column in ("seq", "at") else self._text(entry, column).casefold()
+        return None
