@@ -76,10 +76,10 @@ class ValidationError(Exception):
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials, so 张小明 is found by 'zhangxiaoming' and by 'zxm'."""
-    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default") if s.strip()]
-    initials = [s.lower()[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default") if s.strip()]
-    return "".join(syllables).replace(" ", ""), "".join(initials)
+    """Full pinyin and initials, so 张小明 is found by 'zhangxiaoming' and by 'zxm' (and Emily Chen by 'ec')."""
+    words = [w.lower() for segment in lazy_pinyin(name, style=Style.NORMAL, errors="default")
+             for w in segment.split()]
+    return "".join(words), "".join(w[0] for w in words)
 
 
 def _row_to_client(row: tuple[object, ...]) -> Client:
