@@ -78,8 +78,10 @@ def page(qtbot, clients: Services) -> ClientsPage:  # type: ignore[no-untyped-de
     widget = ClientsPage(clients)
     qtbot.addWidget(widget)
     widget.resize(1000, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=2000)  # shortcuts act in the active window only
     return widget
 
 
