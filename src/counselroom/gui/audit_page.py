@@ -70,7 +70,7 @@ class AuditPage(QWidget):
         self.banner.setAccessibleName(tr("Audit trail check"))
         self.recheck_button = QPushButton(tr("&Re-check"))
         self.recheck_button.setAccessibleName(tr("Check the audit trail again"))
-        self.recheck_button.clicked.connect(self.verify)
+        self.recheck_button.clicked.connect(self.reload)
 
         self.kind_filter = QComboBox()
         self.kind_filter.setAccessibleName(tr("Show events of kind"))
