@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 
 from ..i18n import N_
 from ..vault.audit import now_utc
+from . import search
 from .store import Store
 
 STATUSES = ("intake", "active", "referred", "closed")
@@ -192,6 +193,12 @@ class ClientService:
         values["name_pinyin"], values["name_initials"] = pinyin, initials
         return values
 
+    @staticmethod
+    def _index(conn: object, client_id: int, values: dict[str, object]) -> None:
+        text = " ".join(str(values[k] or "") for k in ("code", "name", "name_pinyin", "name_initials", "school",
+                                                          "department", "class_name", "notes"))
+        search.index(conn, "client", client_id, client_id, text)
+
     def create(self, client: Client) -> Client:
         errors = self.validate(client)
         if errors:
@@ -204,6 +211,7 @@ class ClientService:
             cur = conn.execute(f"INSERT INTO clients ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                [values[c] for c in cols])
             new_id = int(cur.lastrowid)
+            self._index(conn, new_id, values)
             self.store.changed("client.created", "client", new_id)
         return self.get(new_id)
 
@@ -222,6 +230,7 @@ class ClientService:
         sets = ", ".join(f"{c} = ?" for c in values)
         with self.store.write() as conn:
             conn.execute(f"UPDATE clients SET {sets} WHERE id = ?", [*values.values(), client.id])
+            self._index(conn, client.id, values)
             self.store.changed("client.updated", "client", client.id, {"fields": changed})
         return self.get(client.id)
 

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 from ..vault.audit import AuditEntry, Verification
 from ..vault.vault import VaultSession
+from .appointments import AppointmentService
+from .casework import ClosureService, DependencyService
 from .clients import ClientService
+from .notes import NoteService
 from .profile import ProfileService
+from .search_service import SearchService
 from .settings import SettingsService
 from .store import Store
 
@@ -34,11 +38,23 @@ class Services:
     clients: ClientService
     settings: SettingsService
     audit: AuditService
+    appointments: AppointmentService
+    notes: NoteService
+    dependency: DependencyService
+    closures: ClosureService
+    search: SearchService
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
         store = Store(session)
-        return cls(store, ProfileService(store), ClientService(store), SettingsService(store), AuditService(store))
+        settings = SettingsService(store)
+        clients = ClientService(store)
+        appointments = AppointmentService(store)
+        notes = NoteService(store, appointments)
+        services = cls(store, ProfileService(store), clients, settings, AuditService(store), appointments, notes,
+                       DependencyService(store, settings), ClosureService(store), SearchService(store, clients, notes))
+        services.search.ensure_index()
+        return services
 
     @property
     def session(self) -> VaultSession:

@@ -50,6 +50,10 @@ class Store:
                 for listener in list(self._listeners):
                     listener(entity, entity_id)
 
+    def notify(self, entity: str, entity_id: int | None) -> None:
+        """Queue a change notice without an audit entry (for saves already recorded, such as a draft)."""
+        self._pending.append((entity, entity_id))
+
     def changed(self, kind: str, entity: str, entity_id: int | None, detail: dict[str, object] | None = None) -> None:
         """Record a change in the audit trail (inside the caller's write()) and queue its notice."""
         self.audit.append(kind, entity, entity_id, detail)

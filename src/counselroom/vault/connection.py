@@ -17,6 +17,10 @@ OperationalError = sqlcipher3.OperationalError
 def translate_db_error(error: Exception) -> VaultError:
     """A database error as the counselor should hear it: a failing disk, or a damaged vault."""
     text = str(error).lower()
+    if isinstance(error, sqlcipher3.IntegrityError):
+        from .errors import ChangeRefused, RecordReadOnly
+
+        return RecordReadOnly() if "read-only" in text else ChangeRefused()
     if isinstance(error, OperationalError) and ("full" in text or "i/o" in text or "readonly" in text
                                                   or "read-only" in text or "unable to open" in text):
         return StorageFailure()

@@ -75,3 +75,11 @@ class WeakPassphrase(VaultError):
 class StorageFailure(VaultError):
     msgid = N_("The change could not be saved: the disk is full or failing. Nothing of this change was saved; "
                "the records saved before are safe. Free some space or check the disk, then try again.")
+
+
+class RecordReadOnly(VaultError):
+    msgid = N_("This record is signed and locked, so it cannot be changed. Add an addendum instead.")
+
+
+class ChangeRefused(VaultError):
+    msgid = N_("The change was refused because it would break the rules the records keep. Nothing was saved.")

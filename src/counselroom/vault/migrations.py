@@ -63,7 +63,90 @@ V1 = [
     """CREATE INDEX clients_status ON clients (status, archived_at)""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1]
+# Appointments, session notes (drafts, signed and locked), private process notes kept apart, addenda,
+# dependency reviews, case closures, and the full-text index (FTS5 inside the encrypted vault).
+V2 = [
+    """CREATE TABLE appointments (
+        id INTEGER PRIMARY KEY,
+        client_id INTEGER NOT NULL REFERENCES clients (id),
+        kind TEXT NOT NULL DEFAULT 'follow_up' CHECK (kind IN ('first', 'follow_up', 'test', 'group')),
+        group_id INTEGER,
+        planned_start TEXT NOT NULL,
+        planned_end TEXT NOT NULL,
+        actual_start TEXT,
+        actual_end TEXT,
+        attendance TEXT NOT NULL DEFAULT 'scheduled' CHECK (attendance IN
+            ('scheduled', 'attended', 'late', 'no_show', 'cancelled_client', 'cancelled_counselor')),
+        location TEXT NOT NULL DEFAULT '',
+        remarks TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (planned_end > planned_start))""",
+    """CREATE INDEX appointments_start ON appointments (planned_start)""",
+    """CREATE INDEX appointments_client ON appointments (client_id, planned_start)""",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        client_id INTEGER NOT NULL REFERENCES clients (id),
+        appointment_id INTEGER UNIQUE REFERENCES appointments (id),
+        template TEXT NOT NULL,
+        template_version INTEGER NOT NULL,
+        session_date TEXT NOT NULL,
+        content TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'signed')),
+        signed_at TEXT,
+        signed_by TEXT,
+        fingerprint TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    """CREATE INDEX notes_client ON notes (client_id, session_date)""",
+    """CREATE TABLE note_private (
+        note_id INTEGER PRIMARY KEY REFERENCES notes (id),
+        text TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL)""",
+    """CREATE TABLE addenda (
+        id INTEGER PRIMARY KEY,
+        note_id INTEGER NOT NULL REFERENCES notes (id),
+        text TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        signed_by TEXT NOT NULL,
+        fingerprint TEXT NOT NULL)""",
+    """CREATE TRIGGER notes_signed_are_read_only BEFORE UPDATE ON notes WHEN OLD.status = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed note is read-only'); END""",
+    """CREATE TRIGGER notes_signed_are_kept BEFORE DELETE ON notes WHEN OLD.status = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed note is read-only'); END""",
+    """CREATE TRIGGER note_private_signed_update BEFORE UPDATE ON note_private
+        WHEN (SELECT status FROM notes WHERE id = OLD.note_id) = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed note is read-only'); END""",
+    """CREATE TRIGGER note_private_signed_delete BEFORE DELETE ON note_private
+        WHEN (SELECT status FROM notes WHERE id = OLD.note_id) = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed note is read-only'); END""",
+    """CREATE TRIGGER note_private_signed_insert BEFORE INSERT ON note_private
+        WHEN (SELECT status FROM notes WHERE id = NEW.note_id) = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed note is read-only'); END""",
+    """CREATE TRIGGER addenda_are_read_only BEFORE UPDATE ON addenda
+        BEGIN SELECT RAISE(ABORT, 'an addendum is read-only'); END""",
+    """CREATE TRIGGER addenda_are_kept BEFORE DELETE ON addenda
+        BEGIN SELECT RAISE(ABORT, 'an addendum is read-only'); END""",
+    """CREATE TABLE dependency_reviews (
+        id INTEGER PRIMARY KEY,
+        client_id INTEGER NOT NULL REFERENCES clients (id),
+        reviewed_at TEXT NOT NULL,
+        sessions_total INTEGER NOT NULL,
+        comment TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE case_closures (
+        id INTEGER PRIMARY KEY,
+        client_id INTEGER NOT NULL REFERENCES clients (id),
+        closed_on TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('goals_met', 'client_ended', 'referred', 'graduated_left', 'other')),
+        summary TEXT NOT NULL DEFAULT '',
+        reopened_at TEXT,
+        created_at TEXT NOT NULL)""",
+    """CREATE VIRTUAL TABLE search_index USING fts5 (
+        tokens, kind UNINDEXED, ref_id UNINDEXED, client_id UNINDEXED, private UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2')""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

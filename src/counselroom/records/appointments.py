@@ -1,0 +1,223 @@
+"""The appointment book: planned and actual times, attendance, punctuality per client.
+
+Times are the room's wall-clock time (naive local datetimes, to the minute): one room, one clock.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from ..i18n import N_
+from ..vault.audit import now_utc
+from .clients import ValidationError
+from .store import Store
+
+KINDS = ("first", "follow_up", "test", "group")
+KIND_LABELS = {"first": N_("First session"), "follow_up": N_("Follow-up"), "test": N_("Test session"),
+               "group": N_("Group session")}
+ATTENDANCE = ("scheduled", "attended", "late", "no_show", "cancelled_client", "cancelled_counselor")
+ATTENDANCE_LABELS = {"scheduled": N_("Scheduled"), "attended": N_("Attended"), "late": N_("Late"),
+                     "no_show": N_("No-show"), "cancelled_client": N_("Cancelled by client"),
+                     "cancelled_counselor": N_("Cancelled by counselor")}
+HELD = ("attended", "late")
+LATE_AFTER = timedelta(minutes=5)
+_COLUMNS = ("id", "client_id", "kind", "group_id", "planned_start", "planned_end", "actual_start", "actual_end",
+            "attendance", "location", "remarks", "created_at", "updated_at")
+
+
+def _dt(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.replace(second=0, microsecond=0).isoformat(timespec="minutes") if value else None
+
+
+@dataclass
+class Appointment:
+    client_id: int
+    planned_start: datetime
+    planned_end: datetime
+    kind: str = "follow_up"
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    attendance: str = "scheduled"
+    location: str = ""
+    remarks: str = ""
+    group_id: int | None = None
+    id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def held(self) -> bool:
+        return self.attendance in HELD
+
+    @property
+    def cancelled(self) -> bool:
+        return self.attendance.startswith("cancelled")
+
+    @property
+    def end(self) -> datetime:
+        return self.actual_end or self.planned_end
+
+    @property
+    def minutes_late(self) -> int:
+        if self.actual_start is None:
+            return 0
+        return max(0, int((self.actual_start - self.planned_start).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class Punctuality:
+    planned: int
+    attended: int
+    late: int
+    no_show: int
+    cancelled_client: int
+    cancelled_counselor: int
+    average_minutes_late: float
+
+    @property
+    def attendance_rate(self) -> float | None:
+        due = self.attended + self.late + self.no_show
+        return (self.attended + self.late) / due if due else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        held = self.attended + self.late
+        return self.attended / held if held else None
+
+
+def _row(row: tuple[object, ...]) -> Appointment:
+    v = dict(zip(_COLUMNS, row, strict=True))
+    return Appointment(
+        id=int(v["id"]), client_id=int(v["client_id"]), kind=str(v["kind"]),  # type: ignore[call-overload]
+        group_id=v["group_id"], planned_start=_dt(v["planned_start"]),  # type: ignore[arg-type]
+        planned_end=_dt(v["planned_end"]), actual_start=_dt(v["actual_start"]),  # type: ignore[arg-type]
+        actual_end=_dt(v["actual_end"]), attendance=str(v["attendance"]), location=str(v["location"]),
+        remarks=str(v["remarks"]), created_at=str(v["created_at"]), updated_at=str(v["updated_at"]))
+
+
+class AppointmentService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _select(self, where: str, args: tuple[object, ...] = (), order: str = "planned_start") -> list[Appointment]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM appointments WHERE {where} ORDER BY {order}"
+        return [_row(r) for r in self.store.conn.execute(sql, args)]
+
+    def get(self, appointment_id: int) -> Appointment:
+        found = self._select("id = ?", (appointment_id,))
+        if not found:
+            raise KeyError(appointment_id)
+        return found[0]
+
+    def between(self, start: datetime, end: datetime) -> builtins.list[Appointment]:
+        return self._select("planned_start >= ? AND planned_start < ?", (_iso(start), _iso(end)))
+
+    def day(self, day: date) -> builtins.list[Appointment]:
+        start = datetime.combine(day, time())
+        return self.between(start, start + timedelta(days=1))
+
+    def week(self, any_day: date) -> builtins.list[Appointment]:
+        monday = any_day - timedelta(days=any_day.weekday())
+        start = datetime.combine(monday, time())
+        return self.between(start, start + timedelta(days=7))
+
+    def for_client(self, client_id: int) -> builtins.list[Appointment]:
+        return self._select("client_id = ?", (client_id,))
+
+    def validate(self, a: Appointment) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if a.kind not in KINDS:
+            errors["kind"] = N_("Choose the kind of appointment.")
+        if a.attendance not in ATTENDANCE:
+            errors["attendance"] = N_("Choose what happened at the appointment.")
+        if a.planned_end <= a.planned_start:
+            errors["planned_end"] = N_("The appointment must end after it starts.")
+        if a.actual_start and a.actual_end and a.actual_end <= a.actual_start:
+            errors["actual_end"] = N_("The session must end after it starts.")
+        if a.held and a.actual_start is None:
+            errors["actual_start"] = N_("Enter when the session actually started.")
+        row = self.store.conn.execute("SELECT 1 FROM clients WHERE id = ?", (a.client_id,)).fetchone()
+        if row is None:
+            errors["client_id"] = N_("Choose a client.")
+        return errors
+
+    def overlapping(self, a: Appointment) -> builtins.list[Appointment]:
+        """Other live appointments at the same time (a warning: a counselor sees one client at a time)."""
+        return [o for o in self._select(
+            "planned_start < ? AND planned_end > ? AND id IS NOT ? AND attendance NOT LIKE 'cancelled%'",
+            (_iso(a.planned_end), _iso(a.planned_start), a.id)) if a.group_id is None or o.group_id != a.group_id]
+
+    def _values(self, a: Appointment) -> dict[str, object]:
+        return {"client_id": a.client_id, "kind": a.kind, "group_id": a.group_id,
+                "planned_start": _iso(a.planned_start), "planned_end": _iso(a.planned_end),
+                "actual_start": _iso(a.actual_start), "actual_end": _iso(a.actual_end),
+                "attendance": a.attendance, "location": a.location.strip(), "remarks": a.remarks.strip()}
+
+    def create(self, a: Appointment) -> Appointment:
+        errors = self.validate(a)
+        if errors:
+            raise ValidationError(errors)
+        values = self._values(a)
+        values["created_at"] = values["updated_at"] = now_utc()
+        with self.store.write() as conn:
+            cur = conn.execute(f"INSERT INTO appointments ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                               list(values.values()))
+            new_id = int(cur.lastrowid)
+            self.store.changed("appointment.created", "appointment", new_id, {"client": a.client_id})
+        return self.get(new_id)
+
+    def update(self, a: Appointment, kind: str = "appointment.updated") -> Appointment:
+        if a.id is None:
+            raise ValueError("update needs a saved appointment")
+        errors = self.validate(a)
+        if errors:
+            raise ValidationError(errors)
+        old = self._values(self.get(a.id))
+        values = self._values(a)
+        changed = [k for k in values if old[k] != values[k]]
+        if not changed:
+            return a
+        values["updated_at"] = now_utc()
+        with self.store.write() as conn:
+            conn.execute(f"UPDATE appointments SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                         [*values.values(), a.id])
+            self.store.changed(kind, "appointment", a.id, {"fields": changed})
+        return self.get(a.id)
+
+    def move(self, appointment_id: int, start: datetime, end: datetime) -> Appointment:
+        a = self.get(appointment_id)
+        a.planned_start, a.planned_end = start, end
+        return self.update(a, "appointment.moved")
+
+    def cancel(self, appointment_id: int, by: str) -> Appointment:
+        if by not in ("client", "counselor"):
+            raise ValueError(by)
+        a = self.get(appointment_id)
+        a.attendance = f"cancelled_{by}"
+        return self.update(a, "appointment.cancelled")
+
+    def record_attendance(self, appointment_id: int, attendance: str, actual_start: datetime | None = None,
+                          actual_end: datetime | None = None) -> Appointment:
+        """Mark what happened. 'attended' with a start more than five minutes late becomes 'late'."""
+        a = self.get(appointment_id)
+        a.actual_start, a.actual_end = actual_start, actual_end
+        if attendance == "attended" and actual_start and actual_start - a.planned_start > LATE_AFTER:
+            attendance = "late"
+        a.attendance = attendance
+        return self.update(a, "appointment.attendance")
+
+    def punctuality(self, client_id: int, until: datetime | None = None) -> Punctuality:
+        until = until or datetime.now()
+        past = [a for a in self.for_client(client_id) if a.planned_start <= until]
+        counts = {k: sum(1 for a in past if a.attendance == k) for k in ATTENDANCE}
+        lates = [a.minutes_late for a in past if a.attendance == "late"]
+        return Punctuality(planned=len(past), attended=counts["attended"], late=counts["late"],
+                           no_show=counts["no_show"], cancelled_client=counts["cancelled_client"],
+                           cancelled_counselor=counts["cancelled_counselor"],
+                           average_minutes_late=sum(lates) / len(lates) if lates else 0.0)

@@ -1,0 +1,159 @@
+"""Avoiding excessive dependency (session-count alerts with reviews) and case closure with reopening."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ..i18n import N_
+from ..vault.audit import now_utc
+from .appointments import HELD
+from .clients import ValidationError
+from .settings import SettingsService
+from .store import Store
+
+DEFAULTS = {"dependency.window_weeks": 4, "dependency.max_in_window": 6, "dependency.max_total": 20}
+CLOSURE_REASONS = ("goals_met", "client_ended", "referred", "graduated_left", "other")
+CLOSURE_LABELS = {"goals_met": N_("Goals met"), "client_ended": N_("Client chose to end"),
+                  "referred": N_("Referred"), "graduated_left": N_("Graduated or left"), "other": N_("Other")}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    window_weeks: int
+    max_in_window: int
+    max_total: int
+
+
+@dataclass(frozen=True)
+class DependencyAlert:
+    client_id: int
+    in_window: int
+    total: int
+    thresholds: Thresholds
+    last_review: str | None
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.in_window > self.thresholds.max_in_window:
+            out.append("window")
+        if self.total > self.thresholds.max_total:
+            out.append("total")
+        return out
+
+
+@dataclass(frozen=True)
+class Closure:
+    id: int
+    client_id: int
+    closed_on: date
+    reason: str
+    summary: str
+    reopened_at: str | None
+
+
+class DependencyService:
+    """More than N held sessions in M weeks, or more than K in all, raises an alert on the client page.
+    A recorded review quiets the alert for one window of M weeks; if the pattern goes on, it comes back."""
+
+    def __init__(self, store: Store, settings: SettingsService) -> None:
+        self.store = store
+        self.settings = settings
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(*(int(self.settings.get(k, v)) for k, v in DEFAULTS.items()))  # type: ignore[call-overload]
+
+    def set_thresholds(self, t: Thresholds) -> None:
+        if min(t.window_weeks, t.max_in_window, t.max_total) < 1:
+            raise ValidationError({"thresholds": N_("Each threshold must be at least 1.")})
+        with self.store.write():
+            self.settings.set("dependency.window_weeks", t.window_weeks)
+            self.settings.set("dependency.max_in_window", t.max_in_window)
+            self.settings.set("dependency.max_total", t.max_total)
+
+    def _counts(self, now: datetime, client_id: int | None = None) -> list[tuple[int, int, int]]:
+        t = self.thresholds()
+        since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
+        held = ", ".join("?" * len(HELD))
+        where = "AND client_id = ?" if client_id is not None else ""
+        args: list[object] = [since, *HELD, now.isoformat(timespec="minutes")]
+        if client_id is not None:
+            args.append(client_id)
+        rows = self.store.conn.execute(
+            f"SELECT client_id, SUM(planned_start >= ?), COUNT(*) FROM appointments WHERE attendance IN ({held}) "
+            f"AND planned_start <= ? {where} GROUP BY client_id", args)
+        return [(int(c), int(w or 0), int(n)) for c, w, n in rows]
+
+    def alerts(self, now: datetime | None = None, client_id: int | None = None) -> builtins.list[DependencyAlert]:
+        now = now or datetime.now()
+        t = self.thresholds()
+        quiet_since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
+        out = []
+        for cid, in_window, total in self._counts(now, client_id):
+            if in_window <= t.max_in_window and total <= t.max_total:
+                continue
+            last = self.last_review(cid)
+            if last is not None and last >= quiet_since:
+                continue
+            out.append(DependencyAlert(cid, in_window, total, t, last))
+        return out
+
+    def last_review(self, client_id: int) -> str | None:
+        row = self.store.conn.execute("SELECT max(reviewed_at) FROM dependency_reviews WHERE client_id = ?",
+                                      (client_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def record_review(self, client_id: int, comment: str, now: datetime | None = None) -> None:
+        if not comment.strip():
+            raise ValidationError({"comment": N_("Write what the review found and what was decided.")})
+        now = now or datetime.now()
+        total = sum(n for _, _, n in self._counts(now, client_id))
+        with self.store.write() as conn:
+            cur = conn.execute("INSERT INTO dependency_reviews (client_id, reviewed_at, sessions_total, comment) "
+                               "VALUES (?, ?, ?, ?)", (client_id, now.isoformat(timespec="minutes"), total, comment))
+            self.store.changed("dependency.reviewed", "dependency_review", int(cur.lastrowid), {"client": client_id})
+
+
+class ClosureService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def history(self, client_id: int) -> builtins.list[Closure]:
+        rows = self.store.conn.execute("SELECT id, client_id, closed_on, reason, summary, reopened_at FROM "
+                                       "case_closures WHERE client_id = ? ORDER BY id", (client_id,))
+        return [Closure(int(i), int(c), date.fromisoformat(d), r, s, o) for i, c, d, r, s, o in rows]
+
+    def current(self, client_id: int) -> Closure | None:
+        open_ = [c for c in self.history(client_id) if c.reopened_at is None]
+        return open_[-1] if open_ else None
+
+    def close(self, client_id: int, reason: str, summary: str, closed_on: date | None = None) -> Closure:
+        errors = {}
+        if reason not in CLOSURE_REASONS:
+            errors["reason"] = N_("Choose why the case is closing.")
+        if not summary.strip():
+            errors["summary"] = N_("Write a short closing summary.")
+        if self.current(client_id) is not None:
+            errors["client"] = N_("This case is already closed.")
+        if errors:
+            raise ValidationError(errors)
+        with self.store.write() as conn:
+            cur = conn.execute("INSERT INTO case_closures (client_id, closed_on, reason, summary, created_at) "
+                               "VALUES (?, ?, ?, ?, ?)", (client_id, (closed_on or date.today()).isoformat(), reason,
+                                                          summary.strip(), now_utc()))
+            conn.execute("UPDATE clients SET status = 'closed', updated_at = ? WHERE id = ?", (now_utc(), client_id))
+            self.store.changed("case.closed", "client", client_id, {"reason": reason, "closure": int(cur.lastrowid)})
+        closure = self.current(client_id)
+        assert closure is not None
+        return closure
+
+    def reopen(self, client_id: int) -> None:
+        closure = self.current(client_id)
+        if closure is None:
+            raise ValidationError({"client": N_("This case is not closed.")})
+        with self.store.write() as conn:
+            conn.execute("UPDATE case_closures SET reopened_at = ? WHERE id = ?", (now_utc(), closure.id))
+            conn.execute("UPDATE clients SET status = 'active', updated_at = ? WHERE id = ?", (now_utc(), client_id))
+            self.store.changed("case.reopened", "client", client_id, {"closure": closure.id})

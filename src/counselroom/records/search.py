@@ -1,0 +1,114 @@
+"""Full-text search over clients, notes, addenda and (only when asked) private process notes.
+
+SQLite's tokenizers split Chinese into single characters or need three-character trigrams, so neither
+finds a two-character word such as 焦虑 well. The text is tokenized here instead: Latin words as words,
+Chinese runs as overlapping pairs of characters plus the run's last character alone, so 很焦虑 is
+indexed as 很焦 焦虑 虑. A query is tokenized the same way and matched as a phrase; a single Chinese
+character matches as a prefix. The index is an FTS5 table inside the encrypted vault; every change to a
+record replaces its entry in the same transaction, and deleting a record deletes its entry (with
+secure_delete on, the words do not linger in free pages).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlcipher3
+
+INDEX_VERSION = "1"
+KIND_CODES = {"client": 1, "note": 2, "private": 3, "addendum": 4}
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+_CJK_RUN = re.compile(f"({_CJK}+)")
+_CJK_ONE = re.compile(_CJK)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for chunk in _WORD.findall(text.lower()):
+        for run in _CJK_RUN.split(chunk):
+            if not run:
+                continue
+            if _CJK_ONE.match(run):
+                out.extend(run[i:i + 2] for i in range(len(run) - 1))
+                out.append(run[-1])
+            else:
+                out.append(run)
+    return out
+
+
+def _query_tokens(word: str) -> list[str]:
+    """Like tokens(), but without the trailing single characters, which would break the phrase."""
+    out: list[str] = []
+    for chunk in _WORD.findall(word.lower()):
+        for run in _CJK_RUN.split(chunk):
+            if not run:
+                continue
+            if _CJK_ONE.match(run) and len(run) > 1:
+                out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            else:
+                out.append(run)
+    return out
+
+
+def match_expression(query: str) -> str:
+    """Every whitespace-separated word must match; each word is a phrase; its last token a prefix."""
+    phrases = []
+    for word in query.split():
+        toks = _query_tokens(word)
+        if not toks:
+            continue
+        quoted = " ".join('"' + t.replace('"', '""') + '"' for t in toks)
+        phrases.append(f"{quoted}*")
+    return " AND ".join(phrases)
+
+
+def rowid(kind: str, ref_id: int) -> int:
+    return ref_id * 8 + KIND_CODES[kind]
+
+
+def index(conn: sqlcipher3.Connection, kind: str, ref_id: int, client_id: int, text: str,
+          private: bool = False) -> None:
+    """Replace the entry for one record (call inside the record's own write transaction)."""
+    rid = rowid(kind, ref_id)
+    conn.execute("DELETE FROM search_index WHERE rowid = ?", (rid,))
+    toks = tokens(text)
+    if toks:
+        conn.execute("INSERT INTO search_index (rowid, tokens, kind, ref_id, client_id, private) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (rid, " ".join(toks), kind, ref_id, client_id, int(private)))
+
+
+def unindex(conn: sqlcipher3.Connection, kind: str, ref_id: int) -> None:
+    conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid(kind, ref_id),))
+
+
+@dataclass(frozen=True)
+class RawHit:
+    kind: str
+    ref_id: int
+    client_id: int
+
+
+def find(conn: sqlcipher3.Connection, query: str, include_private: bool = False, limit: int = 100) -> list[RawHit]:
+    expression = match_expression(query)
+    if not expression:
+        return []
+    rows = conn.execute(
+        "SELECT kind, ref_id, client_id FROM search_index WHERE search_index MATCH ? AND (private = 0 OR ?) "
+        "ORDER BY rank LIMIT ?", (expression, int(include_private), limit))
+    return [RawHit(k, int(r), int(c)) for k, r, c in rows]
+
+
+def snippet(text: str, query: str, width: int = 36) -> str:
+    """A short piece of `text` around the first place a query word occurs (for showing where the hit is)."""
+    low = text.lower()
+    positions = [low.find(w.lower()) for w in query.split() if w and low.find(w.lower()) >= 0]
+    flat = " ".join(text.split())
+    if not positions:
+        return flat[: width * 2] + ("…" if len(flat) > width * 2 else "")
+    at = min(positions)
+    start = max(0, at - width)
+    end = min(len(text), at + width)
+    piece = " ".join(text[start:end].split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
