@@ -189,7 +189,8 @@ class NoteService:
             search.index(conn, "note", note_id, note.client_id, "\n".join(merged.values()))
             if private_text is not None:
                 conn.execute("INSERT INTO note_private (note_id, text, updated_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (note_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                             "ON CONFLICT (note_id) DO UPDATE SET text = excluded.text, "
+                             "updated_at = excluded.updated_at",
                              (note_id, private_text, now))
                 search.index(conn, "private", note_id, note.client_id, private_text, private=True)
             last = self.store.audit.entries(limit=1)

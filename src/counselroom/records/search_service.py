@@ -73,7 +73,8 @@ class SearchService:
                 continue
             note_id = raw.ref_id
             if raw.kind == "addendum":
-                row = self.store.conn.execute("SELECT note_id, text FROM addenda WHERE id = ?", (raw.ref_id,)).fetchone()
+                row = self.store.conn.execute("SELECT note_id, text FROM addenda WHERE id = ?",
+                                              (raw.ref_id,)).fetchone()
                 if row is None:
                     continue
                 note_id, text, section = int(row[0]), str(row[1]), ""

@@ -144,6 +144,8 @@ V2 = [
     """CREATE VIRTUAL TABLE search_index USING fts5 (
         tokens, kind UNINDEXED, ref_id UNINDEXED, client_id UNINDEXED, private UNINDEXED,
         tokenize = 'unicode61 remove_diacritics 2')""",
+    # Remove a deleted record's words from the index itself at once, not at some later merge.
+    """INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1)""",
 ]
 
 MIGRATIONS: list[list[str]] = [V1, V2]
