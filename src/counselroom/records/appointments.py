@@ -166,8 +166,8 @@ class AppointmentService:
         values = self._values(a)
         values["created_at"] = values["updated_at"] = now_utc()
         with self.store.write() as conn:
-            marks = ", ".join("?" * len(values))
-            cur = conn.execute(f"INSERT INTO appointments ({', '.join(values)}) VALUES ({marks})", list(values.values()))
+            cols, marks = ", ".join(values), ", ".join("?" * len(values))
+            cur = conn.execute(f"INSERT INTO appointments ({cols}) VALUES ({marks})", list(values.values()))
             new_id = int(cur.lastrowid)
             self.store.changed("appointment.created", "appointment", new_id, {"client": a.client_id})
         return self.get(new_id)
