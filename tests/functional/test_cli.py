@@ -128,6 +128,9 @@ def test_demo_fills_a_vault(tmp_path: Path, size: str) -> None:
         assert any(c.name.isascii() and c.name for c in clients)
         assert services.profile.get().name
         assert services.audit.verify().ok
+        notes = [n for c in clients for n in services.notes.for_client(c.id or 0)]
+        assert len(notes) > 200 and sum(n.is_signed for n in notes) > 150
+        assert services.search.search("焦虑") and services.search.search("sleep")
 
 
 def test_chinese_messages_when_the_language_is_chinese(tmp_path: Path) -> None:

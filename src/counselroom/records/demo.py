@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from .appointments import Appointment
 from .clients import STATUSES, Client
 from .profile import Profile
 from .services import Services
@@ -64,6 +65,97 @@ def make_client(rng: random.Random, n: int, today: date) -> Client:
         risk_flag=rng.random() < 0.04, notes=rng.choice(_NOTES))
 
 
+_PHRASES = {
+    "concerns": ["近两周入睡困难，白天注意力下降。", "期末考试临近，焦虑明显，担心挂科。", "与室友关系紧张，常感到孤独。",
+                 "Reports low mood and loss of interest for about three weeks.",
+                 "Worried about the graduate entrance exam; sleeping five hours a night.", "父母离异后情绪波动较大。",
+                 "Feels homesick and finds it hard to make friends in the new city."],
+    "discussed": ["讨论了最近一周的睡眠日记和作息安排。", "回顾了与导师沟通的经过，识别自动化思维。",
+                  "We explored what happens before the panic starts and how long it lasts.",
+                  "谈到对未来职业方向的迷茫，以及家庭的期待。", "Talked through the conflict with the roommate and options.",
+                  "来访者讲述了上周的一次争吵，情绪激动时哭泣。"],
+    "interventions": ["认知重构：挑战“我必须完美”的信念。", "放松训练：腹式呼吸与渐进式肌肉放松。",
+                      "Motivational interviewing around study routines.", "问题解决训练，列出可行步骤。",
+                      "Psychoeducation about sleep hygiene and the anxiety cycle.", "空椅子技术，处理未完成事件。"],
+    "state": ["情绪平稳，语速正常，能主动表达。", "神情疲惫，眼神交流少，偶有沉默。",
+              "Engaged and reflective; affect congruent.", "焦虑明显，双手不停搓动。", "Calmer than last week; smiled at times."],
+    "risk": ["否认自伤、自杀想法。", "No thoughts of self-harm reported; protective factors: family, friends.",
+             "偶有“活着没意思”的念头，无计划，无行为，已约定安全计划。", "Denies harm to self or others."],
+    "homework": ["每天记录睡眠日记。", "每天练习放松训练十分钟。", "Write down three things that went well each day.",
+                 "主动约一位同学一起吃饭。", "Try the 20-minute rule when unable to sleep."],
+    "plan": ["下周同一时间继续咨询。", "两周后复诊，评估睡眠改善情况。", "Next session in one week; review the thought record.",
+             "如症状加重，建议转介至医院心理科。", "Plan to space sessions to fortnightly."],
+}
+_PRIVATE = ["咨询师感受：对来访者的无助感有较强共鸣，需在督导中讨论。", "Hypothesis: perfectionism learned in the family.",
+            "反移情：我有想替他做决定的冲动。", "Notice my own fatigue in this session; bring to supervision."]
+_REVIEWS = ["讨论了咨询频率，改为两周一次。", "Reviewed the dependence risk with the client; agreed on an ending date."]
+_CLOSURE = ["咨询目标基本达成，来访者睡眠和情绪明显改善。", "Client chose to end after the exams; door left open.",
+            "已转介至医院心理科继续治疗。", "毕业离校，结束咨询。"]
+
+
+def _note_text(rng: random.Random, keys: list[str]) -> dict[str, str]:
+    """About 1.5 KB of mixed Chinese and English per note."""
+    out = {}
+    for key in keys:
+        bank = _PHRASES.get(key) or _PHRASES["discussed"]
+        out[key] = "".join(rng.choice(bank) + ("" if rng.random() < 0.5 else " ") for _ in range(rng.randint(3, 6)))
+    return out
+
+
+def _sessions(services: Services, rng: random.Random, client: Client, today: date, counselor: str) -> int:
+    """A run of weekly sessions from the client's intake; returns how many were planned."""
+    assert client.id is not None
+    intake_year = int(client.code.split("-")[0])
+    first = date(intake_year, rng.randint(1, 12), rng.randint(1, 28))
+    if first >= today:
+        first = today - timedelta(days=rng.randint(1, 60))
+    count = max(1, int(rng.expovariate(1 / 19)))
+    if client.status == "intake":
+        count = 1
+    day, planned = first, 0
+    for n in range(count):
+        start = datetime.combine(day, time(rng.choice((9, 10, 14, 15, 16)), rng.choice((0, 30))))
+        end = start + timedelta(minutes=50)
+        if n > 0 and day > today + timedelta(days=14):
+            break
+        a = services.appointments.create(Appointment(client.id, start, end, kind="first" if n == 0 else
+                                                     rng.choice(("follow_up",) * 9 + ("test",))))
+        assert a.id is not None
+        planned += 1
+        if day >= today:
+            day += timedelta(days=7 * rng.choice((1, 1, 1, 2)))
+            continue
+        roll = rng.random()
+        if roll < 0.05:
+            services.appointments.record_attendance(a.id, "no_show")
+        elif roll < 0.13:
+            services.appointments.cancel(a.id, "client" if roll < 0.10 else "counselor")
+        else:
+            late = rng.random() < 0.08
+            actual = start + timedelta(minutes=rng.randint(6, 25) if late else rng.randint(0, 3))
+            services.appointments.record_attendance(a.id, "attended", actual, actual + timedelta(minutes=50))
+            if (today - day).days <= 3 and rng.random() < 0.6:
+                pass  # a note not written yet: shows up as overdue
+            else:
+                tpl = rng.choices(("standard", "soap", "dap"), weights=(8, 1, 1))[0]
+                note = services.notes.create_draft(client.id, tpl, appointment_id=a.id)
+                assert note.id is not None
+                private = rng.choice(_PRIVATE) if rng.random() < 0.2 else None
+                services.notes.save_draft(note.id, _note_text(rng, list(note.content)), private_text=private)
+                if (today - day).days > 7 or rng.random() < 0.5:
+                    services.notes.sign(note.id, counselor)
+                    if rng.random() < 0.02:
+                        services.notes.add_addendum(note.id, "补充：" + rng.choice(_PHRASES["state"]), counselor)
+        day += timedelta(days=7 * rng.choice((1, 1, 1, 2)))
+    if planned > 12 and rng.random() < 0.3:
+        services.dependency.record_review(client.id, rng.choice(_REVIEWS),
+                                          datetime.combine(min(day, today), time(17, 0)))
+    if client.status == "closed" and day < today:
+        reason = rng.choice(("goals_met", "client_ended", "referred", "graduated_left"))
+        services.closures.close(client.id, reason, rng.choice(_CLOSURE), min(day, today))
+    return planned
+
+
 def populate(services: Services, size: str = "small", seed: int = 1,
              progress: Callable[[int, int], None] | None = None, today: date | None = None) -> None:
     if size not in SIZES:
@@ -71,12 +163,14 @@ def populate(services: Services, size: str = "small", seed: int = 1,
     rng = random.Random(seed)
     today = today or date.today()
     total = SIZES[size]
+    counselor = "林晓雯 (demo)"
     with services.store.write():
         services.profile.save(Profile(
-            name="林晓雯 (demo)", qualifications="国家二级心理咨询师 / Counseling psychologist",
+            name=counselor, qualifications="国家二级心理咨询师 / Counseling psychologist",
             certificate_no="DEMO-0000", institution="示例大学 Example University", room="心理咨询室 Room 204",
             contact="010-0000 0000"))
         for n in range(1, total + 1):
-            services.clients.create(make_client(rng, n, today))
-            if progress and n % 200 == 0:
+            client = services.clients.create(make_client(rng, n, today))
+            _sessions(services, rng, client, today, counselor)
+            if progress and n % 100 == 0:
                 progress(n, total)
