@@ -334,3 +334,28 @@ def test_every_input_has_an_accessible_name(qtbot, page: ClientsPage) -> None:  
                 if isinstance(widget, QLineEdit) and isinstance(widget.parent(), (QComboBox, QDateEdit)):
                     continue  # the editor inside a combo or date edit, named by its owner
                 assert widget.accessibleName(), f"{kind.__name__} without an accessible name"
+
+
+def test_locking_with_the_form_open_closes_it_unsaved(qtbot, page: ClientsPage) -> None:  # type: ignore[no-untyped-def]
+    count = page.services.clients.count()
+
+    def lock_while_typing(dialog: QWidget) -> None:
+        assert isinstance(dialog, ClientForm)
+        qtbot.keyClicks(dialog.edits["code"], "HALF-TYPED")
+        page.shutdown()  # what the window does on idle lock
+        assert not dialog.isVisible()
+
+    when_modal(lock_while_typing)
+    page.new_client()
+    assert page.services.clients.count() == count
+    assert page.model.rowCount() == 0 and page.client_page is None
+
+
+def test_focus_goes_to_search_or_the_open_client(qtbot, page: ClientsPage) -> None:  # type: ignore[no-untyped-def]
+    page.status_filter.setFocus()
+    page.setFocus()
+    assert page.search.hasFocus()
+    page.open_client(page.services.clients.list()[0].id or 0)
+    assert page.client_page is not None
+    page.setFocus()
+    assert page.client_page.back_button.hasFocus()

@@ -133,6 +133,7 @@ class AuditPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
+        self.setFocusProxy(self.table)
         order = [self.recheck_button, self.kind_filter, self.from_enabled, self.from_date, self.until_enabled,
                  self.until_date, self.table]
         for first, second in zip(order, order[1:], strict=False):

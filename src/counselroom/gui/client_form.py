@@ -289,6 +289,12 @@ class ClientForm(QDialog):
         self.warning_box = None
         return box.clickedButton() is save
 
+    def abandon(self) -> None:
+        """Close without saving, and any question open over the form (the window is locking)."""
+        if self.warning_box is not None:
+            self.warning_box.reject()
+        self.reject()
+
     def save(self) -> None:
         client = self.client()
         errors = self.services.clients.validate(client)

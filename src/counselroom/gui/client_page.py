@@ -176,6 +176,8 @@ class ClientPage(QWidget):
         self._unsubscribe()
         self._refresh_timer.stop()
         self.client = None
+        if self.form is not None:
+            self.form.abandon()
         labels = [self.code_label, self.name_label, self.age_label, self.status_badge, *self.values.values()]
         for label in labels:
             label.clear()
@@ -224,7 +226,7 @@ class ClientPage(QWidget):
             return
         form = ClientForm(self.services, self.client, self)
         self.form = form
-        if form.exec() and form.saved is not None:
+        if form.exec() and form.saved is not None and self.client is not None:
             self.refresh()
             self.client_changed.emit(self.client_id)
         self.form = None

@@ -135,6 +135,7 @@ class ClientsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
+        self.setFocusProxy(self.search)
         QWidget.setTabOrder(self.search, self.status_filter)
         QWidget.setTabOrder(self.status_filter, self.show_archived)
         QWidget.setTabOrder(self.show_archived, self.new_button)
@@ -253,12 +254,14 @@ class ClientsPage(QWidget):
         self.client_page = page
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
+        self.setFocusProxy(page.back_button)
         page.back_button.setFocus()
         self.client_opened.emit(client_id)
 
     def close_client(self) -> None:
         page, self.client_page = self.client_page, None
         if page is not None:
+            self.setFocusProxy(self.search)
             page.shutdown()
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -267,6 +270,7 @@ class ClientsPage(QWidget):
         was_open = self.client_page.client_id if self.client_page is not None else None
         self.close_client()
         self.stack.setCurrentWidget(self.list_widget)
+        self.setFocusProxy(self.search)
         if self._stale:
             self.refresh()
         if was_open is not None and self.select_client(was_open):
@@ -292,6 +296,8 @@ class ClientsPage(QWidget):
         self._unsubscribe()
         self.search_timer.stop()
         self._change_timer.stop()
+        if self.form is not None:
+            self.form.abandon()
         self.close_client()
         self.model.clear()
         self.search.clear()
