@@ -7,9 +7,10 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -227,30 +228,53 @@ class NewPassphraseBox(QWidget):
 
 class Task(QObject):
     """Run a slow call (key derivation takes about a second) on a worker thread; `done` or `failed`
-    arrives on the GUI thread. Failures are logged by type only: messages may name files or values."""
+    arrives on the GUI thread. Failures are logged by type only: messages may name files or values.
+
+    The worker thread never touches a Qt object: the GUI thread polls the future on a timer. (Emitting
+    Qt signals from a plain Python thread crashed PySide6 6.12 at exit in our tests.)"""
 
     done = Signal(object)
     failed = Signal(object)
+    POLL_MS = 15
 
     def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fn = fn
-        self.running = False
+        self._future: Future[Any] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def running(self) -> bool:
+        return self._future is not None and not self._future.done()
 
     def start(self) -> None:
-        self.running = True
-        threading.Thread(target=self._run, name="counselroom-task", daemon=True).start()
+        future: Future[Any] = Future()
+        self._future = future
+        fn = self._fn
 
-    def _run(self) -> None:
-        try:
-            result = self._fn()
-        except Exception as e:  # noqa: BLE001 - handed to the GUI thread, which shows it
-            log.debug("background task failed: %s", type(e).__name__)
-            self.running = False
-            self.failed.emit(e)
+        def run() -> None:
+            try:
+                future.set_result(fn())
+            except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, which shows it
+                future.set_exception(e)
+
+        threading.Thread(target=run, name="counselroom-task", daemon=True).start()
+        self._timer.start()
+
+    def _poll(self) -> None:
+        future = self._future
+        if future is None or not future.done():
             return
-        self.running = False
-        self.done.emit(result)
+        self._timer.stop()
+        self._future = None
+        error = future.exception()
+        if error is not None:
+            log.debug("background task failed: %s", type(error).__name__)
+            self.failed.emit(error)
+        else:
+            self.done.emit(future.result())
 
 
 def with_busy_cursor(start: bool) -> None:

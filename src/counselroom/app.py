@@ -1,0 +1,106 @@
+"""The composition root: reads the command line, builds the vault object, the translations and the
+window, runs the event loop, and cleans up (a demo vault is deleted at exit).
+
+    counselroom                     the default vault (the first-run wizard when there is none)
+    counselroom --vault PATH        another vault folder
+    counselroom --demo              a throwaway vault with made-up records, deleted at exit
+    counselroom --lang zh_CN|en     the language for this run (Settings changes it for good)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import AppConfig
+from .i18n import LANGUAGES, N_, language, set_language, tr
+from .vault.vault import Vault, default_vault_path
+
+log = logging.getLogger(__name__)
+_qt_translator: object | None = None
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="counselroom", description=tr(N_("Open the counselroom window.")))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--vault", type=Path, metavar="PATH", help=tr(N_("the vault folder to open")))
+    where.add_argument("--demo", action="store_true",
+                       help=tr(N_("open a throwaway vault with made-up records, deleted at exit")))
+    parser.add_argument("--lang", choices=LANGUAGES, help=tr(N_("the language for this run")))
+    return parser.parse_args(list(argv))
+
+
+def install_qt_translations(lang: str) -> None:
+    """Load Qt's own catalogue (standard buttons, print dialog) for `lang`; English needs none."""
+    global _qt_translator
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)  # type: ignore[arg-type]
+        _qt_translator = None
+    if lang == "en":
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{lang}", folder):
+        app.installTranslator(translator)
+        _qt_translator = translator
+    else:
+        log.info("Qt's own %s translations were not found", lang)
+
+
+def make_demo_vault(folder: Path) -> tuple[Vault, str]:
+    """A vault with synthetic records inside `folder` (floor key-derivation cost: it holds nothing real)."""
+    from .records.demo import DEMO_PASSPHRASE, populate
+    from .records.services import Services
+    from .vault.kdf import FLOOR
+
+    vault, _key = Vault.create(folder / "vault", DEMO_PASSPHRASE, kdf_params=FLOOR, state_dir=folder / "state")
+    with vault.unlock(DEMO_PASSPHRASE) as session:
+        populate(Services.open(session), size="small")
+    return vault, DEMO_PASSPHRASE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="counselroom: %(levelname)s: %(message)s")
+    config_path = AppConfig.default_path()
+    config = AppConfig.load(config_path)
+    set_language(args.lang or config.language or None)
+
+    from PySide6.QtWidgets import QApplication
+
+    from .gui.main_window import AppContext, MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counselroom"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("counselroom")
+    app.setApplicationDisplayName("counselroom")
+    app.setQuitOnLastWindowClosed(True)
+    install_qt_translations(language())
+
+    demo_dir: Path | None = None
+    try:
+        demo_passphrase = None
+        if args.demo:
+            demo_dir = Path(tempfile.mkdtemp(prefix="counselroom-demo-"))  # 0700, private to this user
+            vault, demo_passphrase = make_demo_vault(demo_dir)
+        else:
+            vault = Vault(args.vault or default_vault_path())
+        ctx = AppContext(vault=vault, config=config, config_path=config_path, demo_passphrase=demo_passphrase,
+                         on_language=install_qt_translations)
+        window = MainWindow(ctx)
+        window.show()
+        return int(app.exec())
+    finally:
+        if demo_dir is not None:
+            shutil.rmtree(demo_dir, ignore_errors=True)

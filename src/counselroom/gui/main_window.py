@@ -1,0 +1,436 @@
+"""The one window: first-run wizard, unlock screen, or the unlocked shell (navigation and pages).
+
+Locking — by menu, Ctrl+L, idle time or the panic key — closes every other window and dialog, shuts the
+pages down (their Qt models are cleared and the widgets destroyed), closes the vault session and shows
+only the unlock screen. The pages exist only between unlock and lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..config import AppConfig
+from ..documents.recovery_sheet import RecoverySheet
+from ..i18n import N_, language, set_language, tr
+from ..records.services import Services
+from ..vault.kdf import KdfParams
+from ..vault.vault import Vault, VaultSession
+from .first_run_wizard import FirstRunWizard
+from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
+from .recovery_key_dialog import RecoveryKeyDialog
+from .settings_page import SettingsPage
+from .unlock_screen import UnlockScreen
+from .widgets import confirm_destructive, paragraph
+
+log = logging.getLogger(__name__)
+
+SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("audit", N_("Audit trail"), "Ctrl+2"),
+            ("settings", N_("Settings"), "Ctrl+3")]
+LOCK_KEY = "Ctrl+L"
+PANIC_KEYS = "F12, Ctrl+Shift+L"
+
+
+@dataclass
+class AppContext:
+    """What the window needs from outside; tests inject fast key derivation and a fake clock here."""
+
+    vault: Vault
+    config: AppConfig = field(default_factory=AppConfig)
+    config_path: Path | None = None
+    kdf_params: KdfParams | None = None
+    idle_clock: Callable[[], float] = time.monotonic
+    idle_check_ms: int = CHECK_INTERVAL_MS
+    demo_passphrase: str | None = None
+    on_language: Callable[[str], None] | None = None  # installs Qt's own translations
+
+
+def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
+    if key == "clients":
+        from .clients_page import ClientsPage
+
+        return ClientsPage(services)
+    if key == "audit":
+        from .audit_page import AuditPage
+
+        return AuditPage(services)
+    return SettingsPage(services, ctx.config, ctx.config_path)
+
+
+class Shell(QWidget):
+    """Navigation on the left, the chosen page on the right; a demo banner and notices on top."""
+
+    def __init__(self, services: Services, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        if ctx.demo_passphrase:
+            banner = QLabel(tr("DEMO DATA: made-up records in a throwaway vault, deleted when counselroom "
+                               "closes."))
+            banner.setObjectName("demoBanner")
+            banner.setWordWrap(True)
+            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            banner.setStyleSheet("background: #f0b400; color: #222; font-weight: bold; padding: 6px;")
+            layout.addWidget(banner)
+        self.notice = QFrame()
+        self.notice.setStyleSheet("QFrame { background: #fdecea; } QLabel { color: #7a1010; }")
+        notice_row = QHBoxLayout(self.notice)
+        self.notice_text = paragraph("")
+        dismiss = QPushButton(tr("&Dismiss"))
+        dismiss.clicked.connect(self.notice.hide)
+        notice_row.addWidget(self.notice_text, 1)
+        notice_row.addWidget(dismiss)
+        self.notice.hide()
+        layout.addWidget(self.notice)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(8, 8, 8, 8)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName(tr("Sections"))
+        self.nav.setFrameShape(QFrame.Shape.NoFrame)
+        self.nav.setStyleSheet("QListWidget { background: transparent; font-size: 11pt; } "
+                               "QListWidget::item { padding: 8px 12px; }")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for key, label, shortcut in SECTIONS:
+            page = make_page(key, services, ctx)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(tr(label))
+            item.setToolTip(f"{tr(label)} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+            self.nav.addItem(item)
+        width = max(self.nav.sizeHintForColumn(0) + 32, 140)
+        self.nav.setFixedWidth(width)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
+        self.nav.setCurrentRow(0)
+
+    def go(self, key: str) -> None:
+        keys = [k for k, _, _ in SECTIONS]
+        self.nav.setCurrentRow(keys.index(key))
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus()
+
+    @property
+    def current(self) -> str:
+        return SECTIONS[self.nav.currentRow()][0]
+
+    def show_notice(self, text: str) -> None:
+        self.notice_text.setText(text)
+        self.notice.show()
+
+    def shutdown(self) -> None:
+        """Let each page drop its rows and stop listening before the session closes."""
+        for page in self.pages.values():
+            stop = getattr(page, "shutdown", None)
+            if callable(stop):
+                try:
+                    stop()
+                except Exception as e:  # noqa: BLE001 - locking must go on whatever a page does
+                    log.error("a page failed to shut down: %s", type(e).__name__)
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.services: Services | None = None
+        self.shell: Shell | None = None
+        self.wizard: FirstRunWizard | None = None
+        self.unlock_screen: UnlockScreen | None = None
+        self.key_dialog: RecoveryKeyDialog | None = None
+        self.screens = QStackedWidget()
+        self.setCentralWidget(self.screens)
+        self.idle = IdleWatcher(ctx.config.auto_lock_minutes, ctx.idle_clock, ctx.idle_check_ms, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.panic.connect(self.panic)
+        self.idle.lock_requested.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.resize(1100, 720)
+        self._build_menus()
+        self._update_title()
+        if ctx.vault.exists():
+            self.show_unlock()
+        else:
+            self.show_wizard()
+
+    # --- chrome ---------------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        title = "counselroom"
+        if self.ctx.demo_passphrase:
+            title += " — " + tr("DEMO DATA")
+        self.setWindowTitle(title)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        vault_menu = bar.addMenu(tr("&Vault"))
+        self.lock_action = QAction(tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence(LOCK_KEY))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock)
+        vault_menu.addAction(self.lock_action)
+        panic = QAction(tr("&Hide everything and lock"), self)
+        panic.setShortcut(QKeySequence("F12"))
+        panic.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the idle watcher handles the key
+        panic.triggered.connect(self.panic)
+        vault_menu.addAction(panic)
+        vault_menu.addSeparator()
+        quit_action = QAction(tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        vault_menu.addAction(quit_action)
+        self.go_menu = bar.addMenu(tr("&Go"))
+        for key, label, shortcut in SECTIONS:
+            action = QAction(tr(label), self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _checked=False, k=key: self.go(k))
+            self.go_menu.addAction(action)
+        help_menu = bar.addMenu(tr("&Help"))
+        keys = QAction(tr("&Keyboard shortcuts"), self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction(tr("&About counselroom"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        self._update_menus()
+
+    def _update_menus(self) -> None:
+        unlocked = self.services is not None
+        self.lock_action.setEnabled(unlocked)
+        self.go_menu.menuAction().setVisible(unlocked)
+        for action in self.go_menu.actions():
+            action.setEnabled(unlocked)
+
+    def show_shortcuts(self) -> None:
+        rows = [(LOCK_KEY, tr("Lock")), (PANIC_KEYS, tr("Hide everything and lock")),
+                *[(s, tr(label)) for _k, label, s in SECTIONS], ("Ctrl+Q", tr("Quit")),
+                ("F1", tr("Keyboard shortcuts"))]
+        text = "\n".join(f"{QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) or k}\t{what}"
+                         for k, what in rows)
+        box = QMessageBox(QMessageBox.Icon.Information, tr("Keyboard shortcuts"), text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, tr("About counselroom"),
+                          tr("counselroom {version}\nEncrypted, offline records for a psychological counseling "
+                             "room. It never connects to a network.", version=__version__),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
+
+    def _set_screen(self, widget: QWidget) -> None:
+        if self.screens.indexOf(widget) < 0:
+            self.screens.addWidget(widget)
+        self.screens.setCurrentWidget(widget)
+
+    def _drop(self, widget: QWidget | None) -> None:
+        if widget is None:
+            return
+        self.screens.removeWidget(widget)
+        widget.hide()
+        widget.deleteLater()
+
+    # --- first run ------------------------------------------------------------------------------
+    def show_wizard(self, page: int = 0) -> None:
+        self._drop(self.wizard)
+        self.wizard = FirstRunWizard(self.ctx.vault, self.ctx.kdf_params)
+        self.wizard.language_chosen.connect(self._wizard_language)
+        self.wizard.completed.connect(self._wizard_completed)
+        self._set_screen(self.wizard)
+
+    def _wizard_language(self, lang: str) -> None:
+        self.ctx.config.language = lang
+        with contextlib.suppress(OSError):
+            self.ctx.config.save(self.ctx.config_path)
+        self.apply_language(lang)
+        self.show_wizard()
+
+    def _wizard_completed(self, session: VaultSession) -> None:
+        wizard, self.wizard = self.wizard, None
+        self._drop(wizard)
+        self.show_unlock(build_only=True)
+        self._open(session, None)
+
+    # --- unlock and lock ------------------------------------------------------------------------
+    def show_unlock(self, build_only: bool = False) -> None:
+        if self.unlock_screen is None:
+            self.unlock_screen = UnlockScreen(self.ctx.vault, self.ctx.demo_passphrase)
+            self.unlock_screen.unlocked.connect(self._open)
+            self.screens.addWidget(self.unlock_screen)
+        if not build_only:
+            self._set_screen(self.unlock_screen)
+            self.unlock_screen.focus_passphrase()
+
+    def _open(self, session: VaultSession, new_recovery_key: str | None) -> None:
+        self.services = Services.open(session)
+        self._build_shell()
+        self.idle.set_minutes(self.ctx.config.auto_lock_minutes)
+        self.idle.arm()
+        if session.failed_attempts:
+            assert self.shell is not None
+            self.shell.show_notice(tr(
+                "There were {count} failed attempts to unlock since the vault was last opened. If that was not "
+                "you, someone may have tried to open the records: consider changing the passphrase.",
+                count=session.failed_attempts))
+        self._update_menus()
+        self.unlocked.emit()
+        if new_recovery_key:
+            self._show_recovery_key(new_recovery_key)
+
+    def _build_shell(self, section: str = "clients") -> None:
+        assert self.services is not None
+        self.shell = Shell(self.services, self.ctx)
+        settings = self.shell.pages["settings"]
+        if isinstance(settings, SettingsPage):
+            settings.language_changed.connect(self._settings_language)
+            settings.auto_lock_changed.connect(self.idle.set_minutes)
+        self._set_screen(self.shell)
+        self.shell.go(section)
+
+    def _show_recovery_key(self, key: str) -> None:
+        assert self.services is not None
+        profile = self.services.profile.get()
+        sheet = RecoverySheet(recovery_key=key, vault_folder=str(self.ctx.vault.path), lang=language(),
+                              counselor=profile.name, room=profile.room, institution=profile.institution)
+        self.key_dialog = RecoveryKeyDialog(sheet, self)
+        self.key_dialog.open()
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.services is not None
+
+    def go(self, key: str) -> None:
+        if self.shell is not None:
+            self.shell.go(key)
+
+    def close_other_windows(self) -> None:
+        """Close every dialog, menu and tooltip: some of them may show record data."""
+        QToolTip.hideText()
+        popup = QApplication.activePopupWidget()
+        while popup is not None:
+            popup.close()
+            next_popup = QApplication.activePopupWidget()
+            if next_popup is popup:
+                break
+            popup = next_popup
+        for w in QApplication.topLevelWidgets():
+            if w is self or not w.isVisible():
+                continue
+            if isinstance(w, RecoveryKeyDialog):
+                w.force_close()
+            elif isinstance(w, QDialog):
+                w.reject()
+            else:
+                w.close()
+
+    def lock(self) -> None:
+        if self.services is None:
+            return
+        self.idle.disarm()
+        self.close_other_windows()
+        self.show_unlock()
+        shell, self.shell = self.shell, None
+        if shell is not None:
+            shell.shutdown()
+            self._drop(shell)
+        services, self.services = self.services, None
+        try:
+            services.session.close()
+        except Exception as e:  # noqa: BLE001 - the screen is locked either way
+            log.error("closing the vault failed: %s", type(e).__name__)
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None and clipboard.ownsClipboard():
+            clipboard.clear()
+        self.key_dialog = None
+        self._update_menus()
+        log.info("locked")
+        self.locked.emit()
+
+    def panic(self) -> None:
+        """Hide everything at once, then lock; the window goes to the task bar."""
+        self.close_other_windows()
+        if self.wizard is not None:
+            self.showMinimized()  # the wizard may show a recovery key not yet written down: keep it
+            return
+        if self.unlock_screen is not None:
+            self.screens.setCurrentWidget(self.unlock_screen)
+        self.lock()
+        if self.unlock_screen is not None:
+            self.unlock_screen.reset()
+        self.showMinimized()
+
+    # --- language -------------------------------------------------------------------------------
+    def apply_language(self, lang: str) -> None:
+        set_language(lang or None)
+        if self.ctx.on_language is not None:
+            self.ctx.on_language(language())
+        self._build_menus()
+        self._update_title()
+
+    def _settings_language(self, lang: str) -> None:
+        """Rebuild every widget in the new language; the session stays open."""
+        self.apply_language(lang)
+        old_unlock, self.unlock_screen = self.unlock_screen, None
+        self._drop(old_unlock)
+        self.show_unlock(build_only=True)
+        if self.shell is not None and self.services is not None:
+            old = self.shell
+            old.shutdown()
+            self._build_shell("settings")
+            self._drop(old)
+        self._update_menus()
+
+    # --- quitting -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.wizard is not None and self.wizard.key_unconfirmed and not confirm_destructive(
+                self, tr("Quit"), tr("The vault is created, but you have not confirmed that the recovery key is "
+                                     "written down. It will not be shown again. Quit anyway?"), tr("Quit")):
+            event.ignore()
+            return
+        self.lock()
+        if self.wizard is not None:
+            self.wizard.discard()
+        if self.unlock_screen is not None:
+            self.unlock_screen.reset()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)
