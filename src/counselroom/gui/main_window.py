@@ -342,7 +342,8 @@ class MainWindow(QMainWindow):
             self.shell.go(key)
 
     def close_other_windows(self) -> None:
-        """Close every dialog, menu and tooltip: some of them may show record data."""
+        """Close and destroy every dialog and other window (closing alone would keep the data they
+        show in memory); close menus, popups and tooltips."""
         QToolTip.hideText()
         popup = QApplication.activePopupWidget()
         while popup is not None:
@@ -352,14 +353,18 @@ class MainWindow(QMainWindow):
                 break
             popup = next_popup
         for w in QApplication.topLevelWidgets():
-            if w is self or not w.isVisible():
+            if w is self:
                 continue
             if isinstance(w, RecoveryKeyDialog):
                 w.force_close()
             elif isinstance(w, QDialog):
-                w.reject()
-            else:
+                if w.isVisible():
+                    w.reject()
+            elif w.isVisible():
                 w.close()
+            if isinstance(w, QDialog) or (w.parentWidget() is None and w.isWindow()
+                                           and not w.inherits("QTipLabel")):
+                w.deleteLater()
 
     def lock(self) -> None:
         if self.services is None:
