@@ -173,7 +173,7 @@ class NewPassphraseBox(QWidget):
         self.second = PassphraseEdit(tr("Repeat the new passphrase"))
         self.second.setPlaceholderText(tr("Repeat the new passphrase"))
         self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
+        self.meter.setRange(0, 5)  # score 0..4 shown as 1..5 chunks, so "very weak" is visible too
         self.meter.setTextVisible(True)
         self.meter.setAccessibleName(tr("Passphrase strength"))
         self.meter.setMaximumHeight(self.fontMetrics().height() + 6)
@@ -213,10 +213,11 @@ class NewPassphraseBox(QWidget):
             self.changed.emit()
             return
         result = passphrase_policy.check(text)
-        self.meter.setValue(result.score)
+        self.meter.setValue(result.score + 1)
         self.meter.setFormat(tr("Strength: {label}", label=tr(STRENGTH_LABELS[result.score])))
-        colour = "#b00020" if not result.ok else "#1b6e20" if result.score >= 3 else "#8a5a00"
-        self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+        colour = "#ef9a9a" if not result.ok else "#a5d6a7" if result.score >= 3 else "#ffcc80"
+        self.meter.setStyleSheet("QProgressBar { border: 1px solid #999; border-radius: 3px; text-align: center; "
+                                 f"color: #111; }} QProgressBar::chunk {{ background: {colour}; }}")
         if not result.ok:
             set_message(self.reasons, "\n".join(result.reasons))
         elif self.second.text() and self.second.text() != text:
