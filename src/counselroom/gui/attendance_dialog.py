@@ -1,0 +1,186 @@
+"""Recording what happened at an appointment: attended, late or no-show, with the actual start and end
+(which default to the planned times). An attended session that started more than five minutes late is
+recorded as late by the records layer; the dialog says so before it is saved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QRadioButton,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..i18n import N_, tr
+from ..records.appointments import ATTENDANCE_LABELS, LATE_AFTER, Appointment
+from ..records.clients import ValidationError
+from ..records.services import Services
+from ..vault.errors import VaultError
+from .appointment_dialog import error_label, from_qtime, to_qtime, with_error
+from .appointment_models import long_day_text, time_range
+from .client_form import ERROR_STYLE, plain_label
+from .widgets import show_error
+
+CHOICES = ("attended", "late", "no_show", "scheduled")
+CHOICE_LABELS = {"attended": N_("&Attended"), "late": N_("&Late"), "no_show": N_("&No-show"),
+                 "scheduled": N_("Not held &yet (still scheduled)")}
+
+
+class AttendanceDialog(QDialog):
+    """After accept(), `saved` holds the appointment as stored (its attendance may read 'late')."""
+
+    def __init__(self, services: Services, appointment: Appointment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.appointment = appointment
+        self.saved: Appointment | None = None
+        self.setModal(True)
+        self.setWindowTitle(tr("Record attendance"))
+        try:
+            name = services.clients.get(appointment.client_id).display_name
+        except KeyError:
+            name = f"#{appointment.client_id}"
+        self.heading = plain_label(tr("{client}: {day}, planned {time}", client=name,
+                                      day=long_day_text(appointment.planned_start.date()),
+                                      time=time_range(appointment.planned_start, appointment.planned_end)))
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+
+        self.group = QButtonGroup(self)
+        self.choices: dict[str, QRadioButton] = {}
+        choice_box = QWidget()
+        choice_layout = QVBoxLayout(choice_box)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        for value in CHOICES:
+            button = QRadioButton(tr(CHOICE_LABELS[value]))
+            button.setAccessibleName(tr(ATTENDANCE_LABELS[value]))
+            self.group.addButton(button)
+            self.choices[value] = button
+            choice_layout.addWidget(button)
+
+        self.actual_start = QTimeEdit()
+        self.actual_start.setDisplayFormat("HH:mm")
+        self.actual_start.setAccessibleName(tr("Actual start"))
+        self.actual_end = QTimeEdit()
+        self.actual_end.setDisplayFormat("HH:mm")
+        self.actual_end.setAccessibleName(tr("Actual end"))
+        self.errors = {"actual_start": error_label("actual_start"), "actual_end": error_label("actual_end")}
+        self.hint = plain_label()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #8a5a00;")
+        self.hint.setAccessibleName(tr("Lateness"))
+
+        times = QWidget()
+        times_layout = QHBoxLayout(times)
+        times_layout.setContentsMargins(0, 0, 0, 0)
+        start_label = plain_label(tr("&Started"))
+        start_label.setBuddy(self.actual_start)
+        end_label = plain_label(tr("&Ended"))
+        end_label.setBuddy(self.actual_end)
+        times_layout.addWidget(start_label)
+        times_layout.addWidget(self.actual_start)
+        times_layout.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        times_layout.addWidget(end_label)
+        times_layout.addWidget(self.actual_end)
+        times_layout.addStretch(1)
+        error_box = QWidget()
+        error_layout = QVBoxLayout(error_box)
+        error_layout.setContentsMargins(0, 0, 0, 0)
+        error_layout.addWidget(with_error(times, self.errors["actual_start"]))
+        error_layout.addWidget(self.errors["actual_end"])
+        error_layout.addWidget(self.hint)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(plain_label(tr("What happened")), choice_box)
+        form.addRow(plain_label(tr("Actual time")), error_box)
+
+        self.summary = plain_label()
+        self.summary.setStyleSheet(ERROR_STYLE)
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        buttons = QDialogButtonBox.StandardButton
+        self.buttons = QDialogButtonBox(buttons.Save | buttons.Cancel)
+        self.save_button = self.buttons.button(buttons.Save)
+        self.save_button.setText(tr("Save"))
+        self.save_button.setDefault(True)
+        self.cancel_button = self.buttons.button(buttons.Cancel)
+        self.cancel_button.setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        order = [*self.choices.values(), self.actual_start, self.actual_end, self.save_button, self.cancel_button]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        a = appointment
+        self.actual_start.setTime(to_qtime((a.actual_start or a.planned_start).time()))
+        self.actual_end.setTime(to_qtime((a.actual_end or a.planned_end).time()))
+        current = a.attendance if a.attendance in self.choices else "attended"
+        if a.attendance == "scheduled":
+            current = "attended"
+        self.choices[current].setChecked(True)
+        self.group.buttonToggled.connect(self._update)
+        self.actual_start.timeChanged.connect(self._update)
+        self._update()
+        self.choices[current].setFocus()
+
+    def choice(self) -> str:
+        return next(v for v, b in self.choices.items() if b.isChecked())
+
+    def times(self) -> tuple[datetime, datetime]:
+        day = self.appointment.planned_start.date()
+        return (datetime.combine(day, from_qtime(self.actual_start.time())),
+                datetime.combine(day, from_qtime(self.actual_end.time())))
+
+    def _update(self, *_: object) -> None:
+        held = self.choice() in ("attended", "late")
+        self.actual_start.setEnabled(held)
+        self.actual_end.setEnabled(held)
+        start, _end = self.times()
+        late = int((start - self.appointment.planned_start).total_seconds() // 60)
+        if held and start - self.appointment.planned_start > LATE_AFTER:
+            self.hint.setText(tr("Started {minutes} min after the planned time: recorded as late.", minutes=late))
+        elif self.choice() == "late" and late <= LATE_AFTER.seconds // 60:
+            self.hint.setText(tr("Enter the time the session actually started."))
+        else:
+            self.hint.setText("")
+        self.hint.setVisible(bool(self.hint.text()))
+
+    def save(self) -> None:
+        choice = self.choice()
+        start, end = self.times() if choice in ("attended", "late") else (None, None)
+        try:
+            self.saved = self.services.appointments.record_attendance(self.appointment.id or 0, choice, start, end)
+        except ValidationError as e:
+            for name, label in self.errors.items():
+                msgid = e.errors.get(name)
+                label.setText(tr(msgid) if msgid else "")
+                label.setVisible(bool(msgid))
+            others = [tr(m) for f, m in e.errors.items() if f not in self.errors]
+            self.summary.setText("\n".join([tr("Please correct the marked fields."), *others]))
+            self.summary.show()
+            return
+        except VaultError as e:
+            show_error(self, tr("Not saved"), e.message())
+            return
+        self.accept()
+
+    def abandon(self) -> None:
+        self.reject()
+
