@@ -1,0 +1,369 @@
+"""A client's session notes: the list (date, form, status, fingerprint), a new note from a template and
+optionally for an attended appointment, and the note editor in place of the list until Back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..i18n import tr
+from ..records.appointments import KIND_LABELS, Appointment
+from ..records.clients import ValidationError
+from ..records.notes import Note
+from ..records.services import Services
+from ..records.templates import templates
+from ..vault.errors import VaultError
+from .client_form import plain_label
+from .note_editor import NoteEditor
+from .note_models import NotesTableModel
+from .qt_models import ID_ROLE
+from .widgets import message_label, set_message
+
+
+class RecordTable(QTableView):
+    """A read-only, single-row-selection table that opens the current row on Enter as on double-click."""
+
+    open_requested = Signal(QModelIndex)
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setTabKeyNavigation(False)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.doubleClicked.connect(self.open_requested)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def appointment_text(a: Appointment) -> str:
+    return tr("{date} {time} · {kind}", date=a.planned_start.date().isoformat(),
+              time=a.planned_start.strftime("%H:%M"), kind=tr(KIND_LABELS.get(a.kind, a.kind)))
+
+
+def appointments_without_note(services: Services, client_id: int, notes: list[Note] | None = None) \
+        -> list[Appointment]:
+    """The client's attended sessions that have no note yet, latest first."""
+    notes = services.notes.for_client(client_id) if notes is None else notes
+    linked = {n.appointment_id for n in notes if n.appointment_id is not None}
+    held = [a for a in services.appointments.for_client(client_id) if a.held and a.id not in linked]
+    return sorted(held, key=lambda a: a.planned_start, reverse=True)
+
+
+class NewNoteDialog(QDialog):
+    """Choose the form and, optionally, the attended session the note is for; creates the draft.
+    After accept(), `created` is the new note."""
+
+    def __init__(self, services: Services, client_id: int, appointment_id: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.client_id = client_id
+        self.created: Note | None = None
+        self.setWindowTitle(tr("New session note"))
+        self.setModal(True)
+
+        self.template_combo = QComboBox()
+        self.template_combo.setAccessibleName(tr("Note form"))
+        for tpl in templates().values():
+            self.template_combo.addItem(tpl.title(), tpl.id)
+        self.appointment_combo = QComboBox()
+        self.appointment_combo.setAccessibleName(tr("Appointment this note is for"))
+        self.appointment_combo.addItem(tr("Not linked to an appointment"), None)
+        self._appointments = {a.id: a for a in appointments_without_note(services, client_id)}
+        for a in self._appointments.values():
+            self.appointment_combo.addItem(appointment_text(a), a.id)
+        if appointment_id is not None:
+            index = self.appointment_combo.findData(appointment_id)
+            if index < 0:  # not attended or already noted: show it anyway so the records layer can say why
+                try:
+                    a = services.appointments.get(appointment_id)
+                    self._appointments[appointment_id] = a
+                    self.appointment_combo.addItem(appointment_text(a), appointment_id)
+                    index = self.appointment_combo.count() - 1
+                except KeyError:
+                    index = 0
+            self.appointment_combo.setCurrentIndex(index)
+        elif len(self._appointments) >= 1:
+            self.appointment_combo.setCurrentIndex(1)  # the latest attended session without a note
+        self.date_edit = QDateEdit()
+        self.date_edit.setAccessibleName(tr("Session date"))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setMaximumDate(QDate.currentDate())
+        self.date_edit.setDate(QDate.currentDate())
+        self.appointment_combo.currentIndexChanged.connect(self._appointment_changed)
+        self._appointment_changed()
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for text, widget in ((tr("&Form:"), self.template_combo), (tr("&Appointment:"), self.appointment_combo),
+                             (tr("Session &date:"), self.date_edit)):
+            label = plain_label(text)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        self.error = message_label()
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton(tr("Create note"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setDefault(True)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(tr("Cancel"))
+        buttons.accepted.connect(self._create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.template_combo.setFocus()
+
+    def _appointment_changed(self) -> None:
+        a = self._appointments.get(self.appointment_combo.currentData())
+        if a is not None:
+            d = a.planned_start.date()
+            self.date_edit.setDate(QDate(d.year, d.month, d.day))
+        self.date_edit.setEnabled(a is None)
+
+    def _create(self) -> None:
+        qd = self.date_edit.date()
+        try:
+            self.created = self.services.notes.create_draft(
+                self.client_id, self.template_combo.currentData(), date(qd.year(), qd.month(), qd.day()),
+                self.appointment_combo.currentData())
+        except ValidationError as e:
+            set_message(self.error, "\n".join(tr(m) for m in e.errors.values()))
+            return
+        except VaultError as e:  # e.g. consent not complete
+            set_message(self.error, e.message())
+            return
+        self.accept()
+
+
+class ClientNotesTab(QWidget):
+    """The Session notes tab of a client's page.
+
+    Signals: `note_opened(note_id)`. Public: `open_note(note_id)`, `new_note(appointment_id=None)`,
+    `new_note_for_appointment(appointment_id)`, `show_list()`, `refresh()`, `flush()`, `shutdown()`;
+    `editor` is the open NoteEditor or None."""
+
+    note_opened = Signal(int)
+
+    def __init__(self, services: Services, client_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.client_id = client_id
+        self.editor: NoteEditor | None = None
+        self.dialog: NewNoteDialog | None = None
+
+        self.new_button = QPushButton(tr("&New note…"))
+        self.new_button.setAccessibleName(tr("New session note"))
+        self.new_button.clicked.connect(lambda: self.new_note())
+        self.open_button = QPushButton(tr("&Open"))
+        self.open_button.setAccessibleName(tr("Open the selected note"))
+        self.open_button.clicked.connect(self._open_current)
+        self.pending_label = plain_label()
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setStyleSheet("color: #8a5a00;")
+        self.pending_label.setAccessibleName(tr("Sessions without a note"))
+
+        self.model = NotesTableModel(self)
+        self.table = RecordTable(tr("Session notes"))
+        self.table.setModel(self.model)
+        self.table.open_requested.connect(self._open_index)
+        self.empty_label = plain_label()
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = message_label()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.pending_label, 1)
+        self.list_widget = QWidget()
+        list_layout = QVBoxLayout(self.list_widget)
+        list_layout.addLayout(bar)
+        list_layout.addWidget(self.message)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.empty_label)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.list_widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.setFocusProxy(self.table)
+
+        self._stale = False
+        self._change_timer = QTimer(self)
+        self._change_timer.setSingleShot(True)
+        self._change_timer.setInterval(0)
+        self._change_timer.timeout.connect(self._refresh_if_visible)
+        store = services.store
+        listener = self._on_store_changed
+        store.subscribe(listener)
+        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
+        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self.refresh()
+
+    # -- the list ---------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._stale = False
+        selected = self.selected_note_id()
+        notes = self.services.notes.for_client(self.client_id)
+        counts = {n.id or 0: len(self.services.notes.addenda(n.id or 0)) for n in notes if n.is_signed}
+        self.model.set_notes(notes, counts)
+        pending = appointments_without_note(self.services, self.client_id, notes)
+        if pending:
+            self.pending_label.setText(
+                tr("1 attended session has no note yet.") if len(pending) == 1
+                else tr("{count} attended sessions have no note yet.", count=len(pending)))
+        self.pending_label.setVisible(bool(pending))
+        self.open_button.setEnabled(bool(notes))
+        self.empty_label.setVisible(not notes)
+        self.empty_label.setText(tr("No session notes yet. Write the first with “New note”."))
+        row = self.model.row_of(selected) if selected is not None else -1
+        self.table.selectRow(row if row >= 0 else 0)
+
+    def selected_note_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        value = index.siblingAtColumn(0).data(ID_ROLE)
+        return int(value) if value is not None else None
+
+    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
+        if entity in ("note", "addendum", "appointment"):
+            self._stale = True
+            self._change_timer.start()
+
+    def _refresh_if_visible(self) -> None:
+        if self._stale and self.list_widget.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale and self.editor is None:
+            self.refresh()
+
+    # -- opening and creating ---------------------------------------------------------------------------------
+
+    def _open_index(self, index: QModelIndex) -> None:
+        value = index.siblingAtColumn(0).data(ID_ROLE)
+        if value is not None:
+            self.open_note(int(value))
+
+    def _open_current(self) -> None:
+        note_id = self.selected_note_id()
+        if note_id is not None:
+            self.open_note(note_id)
+
+    def open_note(self, note_id: int) -> bool:
+        """Show the note in the editor. False when it is not one of this client's notes."""
+        try:
+            note = self.services.notes.get(note_id)
+        except KeyError:
+            return False
+        if note.client_id != self.client_id:
+            return False
+        self.close_editor()
+        set_message(self.message, "")
+        editor = NoteEditor(self.services, note_id)
+        editor.closed.connect(self.show_list)
+        self.editor = editor
+        self.stack.addWidget(editor)
+        self.stack.setCurrentWidget(editor)
+        self.setFocusProxy(editor)
+        first = next(iter(editor.edits.values()), None)
+        if first is not None and not note.is_signed:
+            first.setFocus()
+        else:
+            editor.back_button.setFocus()
+        self.note_opened.emit(note_id)
+        return True
+
+    def new_note(self, appointment_id: int | None = None) -> int | None:
+        """Ask for the form (and the appointment), create the draft and open it. Returns its id."""
+        if self.dialog is not None:
+            return None
+        self.flush()
+        dialog = NewNoteDialog(self.services, self.client_id, appointment_id, self)
+        self.dialog = dialog
+        try:
+            dialog.exec()
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        if dialog.created is None or dialog.created.id is None:
+            return None
+        self.refresh()
+        self.open_note(dialog.created.id)
+        return dialog.created.id
+
+    def new_note_for_appointment(self, appointment_id: int) -> int | None:
+        """Open the appointment's note if it has one; otherwise offer a new note linked to it."""
+        existing = self.services.notes.for_appointment(appointment_id)
+        if existing is not None and existing.id is not None:
+            return existing.id if self.open_note(existing.id) else None
+        return self.new_note(appointment_id)
+
+    def close_editor(self) -> None:
+        editor, self.editor = self.editor, None
+        if editor is not None:
+            editor.shutdown()
+            self.stack.removeWidget(editor)
+            editor.deleteLater()
+        self.setFocusProxy(self.table)
+
+    def show_list(self) -> None:
+        was_open = self.editor.note_id if self.editor is not None else None
+        self.close_editor()
+        self.stack.setCurrentWidget(self.list_widget)
+        self.refresh()
+        if was_open is not None:
+            row = self.model.row_of(was_open)
+            if row >= 0:
+                self.table.selectRow(row)
+        self.table.setFocus()
+
+    def flush(self) -> bool:
+        """Save the open draft now (the window calls this before lock and close)."""
+        return self.editor.flush() if self.editor is not None else True
+
+    def shutdown(self) -> None:
+        """Save, stop listening and drop every row (the window calls this before locking)."""
+        if self.dialog is not None:
+            self.dialog.reject()
+        self.close_editor()
+        self._unsubscribe()
+        self._change_timer.stop()
+        self.model.clear()
+
