@@ -12,14 +12,19 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import AppConfig
 from .i18n import LANGUAGES, N_, language, set_language, tr
 from .vault.vault import Vault, default_vault_path
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 _qt_translator: object | None = None
@@ -70,6 +75,22 @@ def make_demo_vault(folder: Path) -> tuple[Vault, str]:
     return vault, DEMO_PASSPHRASE
 
 
+def _close_on_signals(window: QWidget) -> None:
+    """On SIGTERM (logout, shutdown) or Ctrl+C, close the window as the counselor would: the vault is
+    locked and a demo folder deleted. Qt's loop keeps Python from running signal handlers, so a timer
+    hands control back to Python a few times a second."""
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        window.close()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, close)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="counselroom: %(levelname)s: %(message)s")
@@ -100,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          on_language=install_qt_translations)
         window = MainWindow(ctx)
         window.show()
+        _close_on_signals(window)
         return int(app.exec())
     finally:
         if demo_dir is not None:

@@ -24,7 +24,7 @@ from counselroom.records.services import Services
 PASS = "Quiet river 2026 lantern"
 ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
          Qt.ItemDataRole.StatusTipRole, Qt.ItemDataRole.WhatsThisRole, Qt.ItemDataRole.AccessibleTextRole,
-         *[Qt.ItemDataRole.UserRole + i for i in range(12)]]
+         *[Qt.ItemDataRole.UserRole + i for i in range(6)]]
 
 
 def unlock(qtbot, window: MainWindow, passphrase: str = PASS) -> None:  # type: ignore[no-untyped-def]
@@ -98,8 +98,8 @@ def client_markers(services: Services) -> set[str]:
 
 
 def leaks(markers: set[str]) -> set[str]:
-    texts = visible_texts()
-    return {m for m in markers if any(m in t for t in texts)}
+    everything = "\n".join(visible_texts())
+    return {m for m in markers if m in everything}
 
 
 def test_widget_tree_holds_no_client_data_after_lock(qtbot, make_window, new_vault, flush) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ def test_widget_tree_holds_no_client_data_after_lock(qtbot, make_window, new_vau
     window = make_window(vault.path)
     unlock(qtbot, window)
     clients = window.shell.pages["clients"]
-    qtbot.waitUntil(lambda: bool(leaks({first.code})))  # the list shows clients: the scan can see them
+    qtbot.waitUntil(lambda: bool(leaks({first.code})), timeout=10000)  # the scan sees the listed clients
     clients.open_client(first.id)
     window.go("audit")
     # A dialog with record data open at the time of locking.
@@ -129,7 +129,7 @@ def test_widget_tree_holds_no_client_data_after_lock(qtbot, make_window, new_vau
     flush()
     assert leaks(markers) == set()
     assert window.shell is None
-    assert not window.ctx.vault.db_path.with_name(".lock").exists() or True  # lock file stays, unlocked
+    window.ctx.vault.unlock(PASS).close()  # the session was really closed: the vault can be opened again
     assert window.windowTitle() == "counselroom"
 
 
