@@ -28,7 +28,7 @@ def commit_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]
 def run_wizard(qtbot, window: MainWindow, passphrase: str = PASS) -> str:  # type: ignore[no-untyped-def]
     wizard = window.wizard
     assert wizard is not None and window.screens.currentWidget() is wizard
-    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(wizard.language, Qt.Key.Key_Return)  # Enter means Next on every page
     assert wizard.index == PROFILE
     # Without a name the wizard says what is missing and stays.
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
@@ -36,8 +36,7 @@ def run_wizard(qtbot, window: MainWindow, passphrase: str = PASS) -> str:  # typ
     commit_text(wizard.profile_form.fields["name"], "林晓雯")
     qtbot.keyClicks(wizard.profile_form.fields["certificate_no"], "CN-2021-0042")
     commit_text(wizard.profile_form.fields["room"], "心理咨询室 204")
-    qtbot.keyClick(wizard.profile_form.fields["room"], Qt.Key.Key_Return)  # Enter = Next (default button)
-    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(wizard.profile_form.fields["room"], Qt.Key.Key_Return)
     assert wizard.index == PASSPHRASE
     assert not wizard.next_button.isEnabled()
     qtbot.keyClicks(wizard.new_passphrase.first, passphrase)
@@ -53,6 +52,8 @@ def run_wizard(qtbot, window: MainWindow, passphrase: str = PASS) -> str:  # typ
     assert wizard.index == CHECK
     qtbot.keyClicks(wizard.key_check.field, "ZZZZ-ZZZZ")
     assert not wizard.next_button.isEnabled()
+    qtbot.keyClick(wizard.key_check.field, Qt.Key.Key_Return)  # a wrong tail does not finish
+    assert window.wizard is wizard and wizard.index == CHECK
     wizard.key_check.field.clear()
     qtbot.keyClicks(wizard.key_check.field, key_tail(key).lower())
     assert wizard.next_button.isEnabled()

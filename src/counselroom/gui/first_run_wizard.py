@@ -10,7 +10,9 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -130,7 +132,6 @@ class FirstRunWizard(QWidget):
             "the records."))
         self.new_passphrase = NewPassphraseBox()
         self.new_passphrase.changed.connect(self._update_buttons)
-        self.new_passphrase.second.returnPressed.connect(self.next)
         layout.addWidget(self.new_passphrase)
         layout.addStretch(1)
         return page
@@ -157,7 +158,6 @@ class FirstRunWizard(QWidget):
             "Look at the sheet or your note, not at the screen before."))
         self.key_check = KeyCheck(self.recovery_key)
         self.key_check.changed.connect(self._update_buttons)
-        self.key_check.field.returnPressed.connect(self.next)
         layout.addWidget(self.key_check)
         layout.addStretch(1)
         self._replace(CHECK, page)
@@ -196,6 +196,15 @@ class FirstRunWizard(QWidget):
                  KEY: self.index == KEY and self.written_down.isChecked(),
                  CHECK: self.index == CHECK and self.key_check.matches}.get(index, True)
         self.next_button.setEnabled(ready and not busy)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Enter anywhere on a page means Next, as in a dialog (a focused button handles its own)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
+                self.focusWidget(), QAbstractButton):
+            self.next()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def back(self) -> None:
         if self._task is None and self.index in (PROFILE, PASSPHRASE, CHECK):
