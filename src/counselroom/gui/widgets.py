@@ -231,8 +231,8 @@ class Task(QObject):
     """Run a slow call (key derivation takes about a second) on a worker thread; `done` or `failed`
     arrives on the GUI thread. Failures are logged by type only: messages may name files or values.
 
-    The worker thread never touches a Qt object: the GUI thread polls the future on a timer. (Emitting
-    Qt signals from a plain Python thread crashed PySide6 6.12 at exit in our tests.)"""
+    The worker thread never touches a Qt object: the GUI thread polls the future on a timer, so every
+    signal is emitted on the GUI thread and no cross-thread Qt machinery is involved."""
 
     done = Signal(object)
     failed = Signal(object)
