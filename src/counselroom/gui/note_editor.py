@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QHideEvent, QInputMethodEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -90,6 +90,22 @@ class SectionEdit(QPlainTextEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
         super().focusOutEvent(event)
         self.focus_lost.emit()
+
+    # A read-only QPlainTextEdit still inserts what an input method commits (measured with PySide6 6.x),
+    # so a signed note's boxes refuse input-method text and pasted or dropped data themselves.
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802 - Qt's name
+        if self.isReadOnly():
+            event.ignore()
+            return
+        super().inputMethodEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt's name
+        if not self.isReadOnly():
+            super().insertFromMimeData(source)
+
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt's name
+        super().setReadOnly(read_only)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, not read_only)
 
 
 def ask_to_sign(parent: QWidget | None, signer: str) -> bool:
