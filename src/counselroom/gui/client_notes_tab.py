@@ -303,10 +303,10 @@ class ClientNotesTab(QWidget):
         self.stack.setCurrentWidget(editor)
         self.setFocusProxy(editor)
         first = next(iter(editor.edits.values()), None)
-        if first is not None and not note.is_signed:
-            first.setFocus()
-        else:
-            editor.back_button.setFocus()
+        target = first if first is not None and not note.is_signed else editor.back_button
+        target.setFocus()
+        # after the New note dialog, Qt gives focus back to the button that opened it: take it again
+        QTimer.singleShot(0, lambda: target.setFocus() if self.editor is editor else None)
         self.note_opened.emit(note_id)
         return True
 
