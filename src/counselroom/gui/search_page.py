@@ -5,12 +5,13 @@ double-click opens it through `open_client` / `open_note`."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
 from ..i18n import tr
 from ..records.search_service import SearchHit
 from ..records.services import Services
+from ..vault.errors import VaultError
 from .client_form import plain_label
 from .client_notes_tab import RecordTable
 from .note_models import HIT_ROLE, SearchResultsModel
@@ -91,8 +92,13 @@ class SearchPage(QWidget):
         self.timer.stop()
         self._stale = False
         query = self.search.text().strip()
-        hits = self.services.search.search(query, include_private=self.include_private.isChecked()) \
-            if query else []
+        try:
+            hits = self.services.search.search(query, include_private=self.include_private.isChecked()) \
+                if query else []
+        except VaultError as e:
+            self.model.clear()
+            self.count_label.setText(e.message())
+            return
         self.model.set_hits(hits)
         self._show_count(query or None)
         if hits:
@@ -147,6 +153,12 @@ class SearchPage(QWidget):
         super().showEvent(event)
         if self._stale:
             self.search_now()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        if self.timer.isActive():  # search when shown again, not while hidden (or after the vault closed)
+            self.timer.stop()
+            self._stale = True
+        super().hideEvent(event)
 
     def shutdown(self) -> None:
         """Stop listening and forget the query and its results (the window calls this before locking)."""
