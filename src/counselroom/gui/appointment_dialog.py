@@ -223,6 +223,8 @@ class AppointmentDialog(QDialog):
         self.start.timeChanged.connect(self._start_changed)
         self.end.timeChanged.connect(self._end_changed)
         self._show_duration()
+        # Wide enough that labels sit beside their fields (in characters, so it holds at 200%).
+        self.resize(max(self.sizeHint().width(), char * 70), self.sizeHint().height())
         target = self.inputs.get(focus) or (self.client_search if appointment is None else self.kind)
         target.setFocus()
 

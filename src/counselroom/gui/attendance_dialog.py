@@ -128,6 +128,8 @@ class AttendanceDialog(QDialog):
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
+        self.resize(max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 60),
+                    self.sizeHint().height())
         a = appointment
         self.actual_start.setTime(to_qtime((a.actual_start or a.planned_start).time()))
         self.actual_end.setTime(to_qtime((a.actual_end or a.planned_end).time()))
