@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 from conftest import PASSPHRASE
-
 from counselroom.records.clients import Client
 from counselroom.records.services import Services
 from counselroom.vault.vault import Vault

@@ -8,7 +8,7 @@ import pytest
 
 from counselroom.records.services import Services
 from counselroom.vault import migrations
-from counselroom.vault.errors import IntegrityFailure, VaultTooNew
+from counselroom.vault.errors import DatabaseProblem, VaultTooNew
 from counselroom.vault.vault import Vault
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "vaults"
@@ -46,7 +46,7 @@ def test_a_failing_migration_leaves_the_vault_as_it_was(tmp_path: Path, monkeypa
     monkeypatch.setattr(migrations, "MIGRATIONS", broken)
     monkeypatch.setattr(migrations, "CURRENT_VERSION", len(broken))
     vault = Vault(tmp_path / "vault", tmp_path / "state")
-    with pytest.raises(IntegrityFailure):
+    with pytest.raises(DatabaseProblem):
         vault.unlock(facts["passphrase"])
     monkeypatch.undo()
     with vault.unlock(facts["passphrase"]) as session:

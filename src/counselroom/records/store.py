@@ -4,7 +4,8 @@ and change notices for whoever shows the data (the window listens; the domain kn
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlcipher3
 
@@ -13,13 +14,68 @@ from ..vault.connection import DatabaseError, transaction, translate_db_error
 from ..vault.vault import VaultSession
 
 Listener = Callable[[str, "int | None"], None]
+T = TypeVar("T")
+
+
+def _guard(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
+
+
+class SafeCursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    @property
+    def lastrowid(self) -> int:
+        return int(self._cursor.lastrowid)
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def close(self) -> None:
+        _guard(self._cursor.close)
+
+    def fetchone(self) -> Any:
+        return _guard(self._cursor.fetchone)
+
+    def fetchall(self) -> list[Any]:
+        return _guard(self._cursor.fetchall)
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            rows = _guard(lambda: self._cursor.fetchmany(500))
+            if not rows:
+                return
+            yield from rows
+
+
+class SafeConnection:
+    """The vault connection as the records layer sees it: every database error, on reads as on writes,
+    arrives as a VaultError with a message for the counselor (a full disk, damage, a refused change)."""
+
+    def __init__(self, raw: sqlcipher3.Connection) -> None:
+        self.raw = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.raw.in_transaction)
+
+    def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> SafeCursor:
+        return SafeCursor(_guard(lambda: self.raw.execute(sql, args)))
+
+    def executemany(self, sql: str, rows: Any) -> SafeCursor:
+        return SafeCursor(_guard(lambda: self.raw.executemany(sql, rows)))
 
 
 class Store:
     def __init__(self, session: VaultSession) -> None:
         self.session = session
-        self.conn: sqlcipher3.Connection = session.conn
-        self.audit: AuditTrail = session.audit
+        self.conn = SafeConnection(session.conn)
+        self.audit = AuditTrail(self.conn, session.audit.key)
         self._listeners: list[Listener] = []
         self._pending: list[tuple[str, int | None]] = []
 
@@ -31,7 +87,7 @@ class Store:
             self._listeners.remove(listener)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlcipher3.Connection]:
+    def write(self) -> Iterator[SafeConnection]:
         outer = self.conn.in_transaction
         try:
             with transaction(self.conn) as conn:

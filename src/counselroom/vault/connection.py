@@ -3,33 +3,45 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import sqlcipher3
 
-from .errors import IntegrityFailure, StorageFailure, VaultError
+from .errors import (
+    ChangeRefused,
+    DatabaseProblem,
+    IntegrityFailure,
+    RecordReadOnly,
+    StorageFailure,
+    VaultBusy,
+    VaultError,
+)
 
 DatabaseError = sqlcipher3.DatabaseError
 OperationalError = sqlcipher3.OperationalError
+CACHE_KIB = 64 * 1024
+log = logging.getLogger("counselroom.vault")
+_DAMAGE = ("malformed", "not a database", "hmac", "corrupt")
 
 
 def translate_db_error(error: Exception) -> VaultError:
-    """A database error as the counselor should hear it: a failing disk, or a damaged vault."""
+    """A database error as the counselor should hear it. Only real signs of damage say "damaged": a bug or a
+    misused statement must never tell the counselor to restore the vault. Details go to the debug log only
+    (SQLite's messages carry no record content, but they are no use to a counselor either)."""
+    log.debug("database error: %s: %s", type(error).__name__, error)
     text = str(error).lower()
     if isinstance(error, sqlcipher3.IntegrityError):
-        from .errors import ChangeRefused, RecordReadOnly
-
         return RecordReadOnly() if "read-only" in text else ChangeRefused()
-    if isinstance(error, OperationalError) and ("full" in text or "i/o" in text or "readonly" in text
-                                                  or "read-only" in text or "unable to open" in text):
-        return StorageFailure()
-    if isinstance(error, OperationalError) and "locked" in text:
-        from .errors import VaultBusy
-
-        return VaultBusy()
-    return IntegrityFailure()
-CACHE_KIB = 64 * 1024
+    if any(word in text for word in _DAMAGE):
+        return IntegrityFailure()
+    if isinstance(error, OperationalError):
+        if any(word in text for word in ("full", "i/o", "readonly", "read-only", "unable to open")):
+            return StorageFailure()
+        if "locked" in text or "busy" in text:
+            return VaultBusy()
+    return DatabaseProblem()
 
 
 def open_database(path: Path, key: bytes) -> sqlcipher3.Connection:
@@ -60,13 +72,13 @@ def transaction(conn: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
         yield conn
     except BaseException:
         if conn.in_transaction:  # SQLite may already have rolled back (e.g. on a full disk)
-            with contextlib.suppress(DatabaseError):
+            with contextlib.suppress(Exception):
                 conn.execute("ROLLBACK")
         raise
     try:
         conn.execute("COMMIT")
-    except DatabaseError:
+    except Exception:
         if conn.in_transaction:
-            with contextlib.suppress(DatabaseError):
+            with contextlib.suppress(Exception):
                 conn.execute("ROLLBACK")
         raise

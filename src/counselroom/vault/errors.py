@@ -83,3 +83,8 @@ class RecordReadOnly(VaultError):
 
 class ChangeRefused(VaultError):
     msgid = N_("The change was refused because it would break the rules the records keep. Nothing was saved.")
+
+
+class DatabaseProblem(VaultError):
+    msgid = N_("counselroom could not finish this step because of an unexpected problem with the vault's database. "
+               "Nothing was changed. If it happens again, run the vault check.")
