@@ -31,6 +31,7 @@ def page(qtbot, trail: Services) -> AuditPage:  # type: ignore[no-untyped-def]
     widget.resize(1000, 500)
     with qtbot.waitExposed(widget):
         widget.show()
+    qtbot.waitUntil(lambda: widget.last_verification is not None, timeout=5000)
     return widget
 
 
@@ -89,7 +90,7 @@ def test_filter_by_date_range(qtbot, page: AuditPage) -> None:  # type: ignore[n
 
 def test_banner_says_the_trail_verifies(page: AuditPage, trail: Services) -> None:
     count = trail.audit.verify().entries
-    assert page.banner.text() == f"Audit trail verified: {count} entries, unbroken."
+    assert page.banner.text().startswith(f"Audit trail verified: {count} entries, unbroken. Checked at ")
     assert page.banner.textFormat() == Qt.TextFormat.PlainText
 
 
@@ -100,14 +101,15 @@ def test_banner_shows_where_a_tampered_trail_breaks(qtbot, page: AuditPage,  # t
     with qtbot.waitSignal(page.verified) as signal:
         qtbot.mouseClick(page.recheck_button, Qt.MouseButton.LeftButton)
     assert signal.args == [False]
-    assert page.banner.text() == "Audit trail BROKEN at entry 2: an entry was changed after it was written."
+    assert page.banner.text().startswith(
+        "Audit trail BROKEN at entry 2: an entry was changed after it was written. Checked at ")
     assert "Other event (x)" in column(page, "kind")
 
 
 def test_banner_for_deleted_entries(qtbot, page: AuditPage, trail: Services) -> None:  # type: ignore[no-untyped-def]
     trail.store.conn.execute("DELETE FROM audit_log WHERE seq=3")
     qtbot.mouseClick(page.recheck_button, Qt.MouseButton.LeftButton)
-    assert page.banner.text() == "Audit trail BROKEN at entry 3: an entry is missing."
+    assert page.banner.text().startswith("Audit trail BROKEN at entry 3: an entry is missing.")
 
 
 def test_new_changes_appear_while_shown(qtbot, page: AuditPage, trail: Services) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +117,7 @@ def test_new_changes_appear_while_shown(qtbot, page: AuditPage, trail: Services)
     trail.clients.create(Client(code="B-9"))
     qtbot.waitUntil(lambda: page.proxy.rowCount() == before + 1, timeout=2000)
     assert column(page, "entity")[0] == "Client B-9"
-    assert page.banner.text() == f"Audit trail verified: {before + 1} entries, unbroken."
+    assert page.banner.text().startswith(f"Audit trail verified: {before + 1} entries, unbroken.")
 
 
 def test_every_kind_the_program_writes_has_a_label() -> None:
@@ -129,6 +131,8 @@ def test_in_chinese(qtbot, trail: Services) -> None:  # type: ignore[no-untyped-
     try:
         page = AuditPage(trail)
         qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(lambda: page.last_verification is not None, timeout=5000)
         assert page.banner.text().startswith("审计日志校验通过")
         assert "已添加来访者" in column(page, "kind")
         trail.store.conn.execute("UPDATE audit_log SET detail='{\"fields\":[\"name\"]}' WHERE seq=1")
@@ -141,3 +145,47 @@ def test_in_chinese(qtbot, trail: Services) -> None:  # type: ignore[no-untyped-
 def test_labels_are_plain_text(page: AuditPage) -> None:
     for label in page.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_nothing_is_read_until_the_page_is_shown(qtbot, trail: Services,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_verify = trail.audit.verify
+    monkeypatch.setattr(trail.audit, "verify", lambda: (calls.append("verify"), real_verify())[1])
+    page = AuditPage(trail)  # the window builds every page at unlock: that must stay quick
+    qtbot.addWidget(page)
+    assert calls == [] and page.model.rowCount() == 0
+    assert page.banner.text() == "Checking the audit trail…"
+    page.show()
+    qtbot.waitUntil(lambda: calls == ["verify"], timeout=5000)
+    assert page.model.rowCount() > 0
+
+
+def test_a_long_trail_shows_the_newest_entries_and_says_so(qtbot, trail: Services,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from counselroom.gui import audit_page
+
+    monkeypatch.setattr(audit_page, "ENTRY_LIMIT", 3)
+    page = AuditPage(trail)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.last_verification is not None, timeout=5000)
+    assert column(page, "kind") == ["Client archived", "Client file changed", "Client added"]
+    assert page.count_label.text().startswith("Showing the newest 3 entries.")
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("client.created"))
+    assert page.count_label.text() == "2 entries shown"
+
+
+def test_a_slow_check_waits_for_recheck(qtbot, page: AuditPage, trail: Services,  # type: ignore[no-untyped-def]
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from counselroom.gui import audit_page
+
+    monkeypatch.setattr(audit_page, "QUICK_VERIFY_SECONDS", 0.0)
+    checked = page.last_verification
+    before = page.model.rowCount()
+    trail.clients.create(Client(code="S-1"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 1, timeout=2000)
+    assert page.last_verification is checked  # not checked again by itself
+    qtbot.mouseClick(page.recheck_button, Qt.MouseButton.LeftButton)
+    assert page.last_verification is not checked
+    assert page.last_verification is not None and page.last_verification.entries == before + 1

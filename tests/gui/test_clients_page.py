@@ -99,25 +99,30 @@ def test_list_shows_clients_but_not_archived_ones(page: ClientsPage) -> None:
 def test_risk_flagged_clients_are_marked(page: ClientsPage) -> None:
     row = page.visible_codes().index("A-001")
     risk_col = page.model.COLUMNS.index("risk_flag")
-    assert page.proxy.index(row, risk_col).data() == "Risk flag"
-    assert page.proxy.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert page.model.index(row, risk_col).data() == "Risk flag"
+    assert page.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
     other = page.visible_codes().index("A-002")
-    assert page.proxy.index(other, risk_col).data() == ""
+    assert page.model.index(other, risk_col).data() == ""
 
 
 def test_sorting_by_clicking_column_headers(qtbot, page: ClientsPage) -> None:  # type: ignore[no-untyped-def]
+    emily = page.services.clients.list(query="A-002")[0].id or 0
+    page.select_client(emily)
     age = page.model.COLUMNS.index("age")
     click_header(qtbot, page, age)
-    ages = [page.proxy.index(r, age).data() for r in range(page.proxy.rowCount())]
+    ages = [page.model.index(r, age).data() for r in range(page.model.rowCount())]
     # The pseudonymous client has no age and sorts first; then youngest to oldest.
     assert ages[0] == ""
     assert [int(a) for a in ages[1:]] == sorted(int(a) for a in ages[1:])
     click_header(qtbot, page, age)
-    ages_desc = [page.proxy.index(r, age).data() for r in range(page.proxy.rowCount())]
+    ages_desc = [page.model.index(r, age).data() for r in range(page.model.rowCount())]
     assert ages_desc == list(reversed(ages))
     click_header(qtbot, page, page.model.COLUMNS.index("name"))
-    assert page.proxy.index(0, 1).data() == ""  # no name first
-    assert page.proxy.index(1, 1).data() == "Emily Chen"
+    assert page.model.index(0, 1).data() == ""  # no name first
+    assert page.model.index(1, 1).data() == "Emily Chen"
+    assert page.selected_client_id() == emily  # the selection follows the client through each sort
+    page.refresh()
+    assert page.model.index(1, 1).data() == "Emily Chen"  # a refresh keeps the chosen sort
 
 
 def test_status_filter_and_show_archived(qtbot, page: ClientsPage) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +135,7 @@ def test_status_filter_and_show_archived(qtbot, page: ClientsPage) -> None:  # t
     qtbot.mouseClick(page.show_archived, Qt.MouseButton.LeftButton)
     assert page.visible_codes() == ["A-001", "Z-005"]
     status_col = page.model.COLUMNS.index("status")
-    assert page.proxy.index(1, status_col).data() == "Active (archived)"
+    assert page.model.index(1, status_col).data() == "Active (archived)"
     page.status_filter.setCurrentIndex(0)
     assert len(page.visible_codes()) == 5
 
@@ -177,7 +182,7 @@ def test_enter_and_double_click_open_the_client_page(qtbot, page: ClientsPage) -
     assert page.selected_client_id() == emily
 
     row = page.visible_codes().index("B-003")
-    rect = page.table.visualRect(page.proxy.index(row, 1))
+    rect = page.table.visualRect(page.model.index(row, 1))
     # A real double-click is press, release, double-click: QTest's mouseDClick sends only the last.
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -3,12 +3,14 @@ whether the hash chain verifies and, if not, where it breaks."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..i18n import N_, tr
 from ..records.services import Services
-from ..vault.audit import Verification
+from ..vault.audit import AuditEntry, Verification
 from .client_form import plain_label
 from .qt_models import SORT_ROLE, AuditTableModel, kind_label
 
@@ -30,6 +32,10 @@ OK_STYLE = ("QLabel { background: #e6f4ea; color: #0d4a1f; border: 1px solid #34
             " padding: 6px 10px; font-weight: bold; }")
 BROKEN_STYLE = ("QLabel { background: #fce8e6; color: #8c1d18; border: 2px solid #b3261e;"
                 " border-radius: 4px; padding: 6px 10px; font-weight: bold; }")
+
+CHECKING_STYLE = "QLabel { border: 1px solid palette(mid); border-radius: 4px; padding: 6px 10px; }"
+ENTRY_LIMIT = 1000
+QUICK_VERIFY_SECONDS = 0.3
 
 REASONS = {
     "missing": N_("an entry is missing"),
@@ -150,7 +156,17 @@ class AuditPage(QWidget):
         store.subscribe(listener)
         self.destroyed.connect(lambda *_: store.unsubscribe(listener))
         self._unsubscribe = lambda: store.unsubscribe(listener)
-        self.reload()
+
+        # Nothing is read until the page is first shown: the window builds every page at unlock, and a
+        # long trail takes seconds to check.
+        self._loaded = False
+        self._verify_seconds = 0.0
+        self._first_load = QTimer(self)
+        self._first_load.setSingleShot(True)
+        self._first_load.setInterval(0)
+        self._first_load.timeout.connect(self.reload)
+        self.banner.setText(tr("Checking the audit trail…"))
+        self.banner.setStyleSheet(CHECKING_STYLE)
 
     def _fill_kinds(self) -> None:
         current = self.kind_filter.currentData()
@@ -163,26 +179,50 @@ class AuditPage(QWidget):
         self.kind_filter.setCurrentIndex(max(0, self.kind_filter.findData(current)))
         self.kind_filter.blockSignals(False)
 
+    def _add_new_kinds(self, entries: list[AuditEntry]) -> None:
+        known = {self.kind_filter.itemData(i) for i in range(self.kind_filter.count())}
+        for kind in dict.fromkeys(e.kind for e in entries):
+            if kind not in known:
+                self.kind_filter.addItem(kind_label(kind), kind)
+
     def reload(self) -> None:
         """Kinds, entries and the chain check, all afresh."""
+        self._first_load.stop()
+        self._loaded = True
         self._fill_kinds()
         self.refresh()
         self.verify()
 
     def refresh(self) -> None:
+        """The entries for the chosen filters: the newest ENTRY_LIMIT of them."""
         self._stale = False
         kind = self.kind_filter.currentData()
         since = _utc_bound(self.from_date.date()) if self.from_enabled.isChecked() else None
         until = _utc_bound(self.until_date.date().addDays(1)) if self.until_enabled.isChecked() else None
-        entries = self.services.audit.entries(kinds=[kind] if kind else None, since=since, until=until)
+        entries = self.services.audit.entries(kinds=[kind] if kind else None, since=since, until=until,
+                                              limit=ENTRY_LIMIT + 1)
+        more = len(entries) > ENTRY_LIMIT
+        entries = entries[:ENTRY_LIMIT]
         codes = {c.id: c.code for c in self.services.clients.list(include_archived=True) if c.id is not None}
         self.model.set_entries(entries, codes)
-        self.count_label.setText(tr("{count} entries shown", count=len(entries)))
+        self._add_new_kinds(entries)
+        if more:
+            self.count_label.setText(tr("Showing the newest {count} entries. Choose dates or an event to see "
+                                        "older ones.", count=ENTRY_LIMIT))
+        else:
+            self.count_label.setText(tr("{count} entries shown", count=len(entries)))
 
     def verify(self) -> Verification:
-        result = self.services.audit.verify()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        started = time.monotonic()
+        try:
+            result = self.services.audit.verify()
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._verify_seconds = time.monotonic() - started
         self.last_verification = result
-        self.banner.setText(verification_text(result))
+        checked = tr("Checked at {time}.", time=datetime.now().strftime("%H:%M:%S"))
+        self.banner.setText(verification_text(result) + " " + checked)
         self.banner.setStyleSheet(OK_STYLE if result.ok else BROKEN_STYLE)
         self.verified.emit(result.ok)
         return result
@@ -192,17 +232,27 @@ class AuditPage(QWidget):
         self._change_timer.start()
 
     def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.reload()
+        if self._stale and self._loaded and self.isVisible():
+            self._after_change()
+
+    def _after_change(self) -> None:
+        self.refresh()
+        # A short trail is checked again at once; a long one (seconds) waits for Re-check, and the
+        # banner's time says how old its verdict is.
+        if self._verify_seconds < QUICK_VERIFY_SECONDS:
+            self.verify()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self.reload()
+        if not self._loaded:
+            self._first_load.start()  # after this paint, so "Checking…" is seen while it runs
+        elif self._stale:
+            self._after_change()
 
     def shutdown(self) -> None:
         """Stop listening and drop every row (the window calls this before locking)."""
         self._unsubscribe()
+        self._first_load.stop()
         self._change_timer.stop()
         self.model.clear()
         self.kind_filter.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,7 +23,7 @@ from ..records.clients import STATUS_LABELS, STATUSES
 from ..records.services import Services
 from .client_form import ClientForm, plain_label
 from .client_page import ClientPage
-from .qt_models import ID_ROLE, SORT_ROLE, ClientTableModel
+from .qt_models import ID_ROLE, ClientTableModel
 
 SEARCH_DELAY_MS = 200
 
@@ -86,12 +86,8 @@ class ClientsPage(QWidget):
         self.new_button.clicked.connect(self.new_client)
 
         self.model = ClientTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.table = ClientTable()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setAccessibleName(tr("Clients"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -103,7 +99,10 @@ class ClientsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to the content after each refresh (looking at a sample of rows, so ten thousand clients
+        # stay quick); the counselor may widen a column by hand.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(200)
         header.setStretchLastSection(True)
         self.table.open_requested.connect(self._open_index)
 
@@ -180,6 +179,7 @@ class ClientsPage(QWidget):
                                              include_archived=self.show_archived.isChecked(),
                                              query=self.search.text())
         self.model.set_clients(clients)
+        self.table.resizeColumnsToContents()
         shown = len(clients)
         self.count_label.setText(tr("{count} clients", count=shown) if shown != 1 else tr("1 client"))
         filtered = bool(self.search.text().strip()) or self.status_filter.currentIndex() > 0
@@ -208,9 +208,9 @@ class ClientsPage(QWidget):
 
     def _search_return(self) -> None:
         self.refresh()
-        if self.proxy.rowCount() == 1:
-            self.open_client(int(self.proxy.index(0, 0).data(ID_ROLE)))
-        elif self.proxy.rowCount():
+        if self.model.rowCount() == 1:
+            self.open_client(int(self.model.index(0, 0).data(ID_ROLE)))
+        elif self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
 
@@ -230,7 +230,7 @@ class ClientsPage(QWidget):
         row = self.model.row_of(client_id)
         if row < 0:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.selectRow(index.row())
         self.table.scrollTo(index)
@@ -238,7 +238,7 @@ class ClientsPage(QWidget):
 
     def visible_codes(self) -> list[str]:
         """The codes in the order shown (handy for tests and for screen readers' summaries)."""
-        return [str(self.proxy.index(r, 0).data()) for r in range(self.proxy.rowCount())]
+        return [str(self.model.index(r, 0).data()) for r in range(self.model.rowCount())]
 
     # -- opening, creating -----------------------------------------------------------------------------------
 

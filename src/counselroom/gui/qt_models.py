@@ -57,13 +57,29 @@ AUDIT_KIND_LABELS = {
     "client.unarchived": N_("Client restored from archive"),
     "profile.updated": N_("Counselor profile changed"),
     "settings.updated": N_("Settings changed"),
+    "appointment.created": N_("Appointment booked"),
+    "appointment.updated": N_("Appointment changed"),
+    "appointment.moved": N_("Appointment moved"),
+    "appointment.cancelled": N_("Appointment cancelled"),
+    "appointment.attendance": N_("Attendance recorded"),
+    "note.created": N_("Session note started"),
+    "note.draft_saved": N_("Session note draft saved"),
+    "note.draft_deleted": N_("Session note draft deleted"),
+    "note.signed": N_("Session note signed"),
+    "note.addendum_signed": N_("Addendum signed"),
+    "case.closed": N_("Case closed"),
+    "case.reopened": N_("Case reopened"),
+    "dependency.reviewed": N_("Dependency review recorded"),
 }
 
 _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "settings": N_("Settings"),
-                  "vault": N_("Vault")}
+                  "vault": N_("Vault"), "appointment": N_("Appointment"), "note": N_("Session note"),
+                  "addendum": N_("Addendum"), "dependency_review": N_("Dependency review")}
 
 _DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count"), "with": N_("with"),
-                "from": N_("from version"), "to": N_("to version"), "kdf": N_("key derivation")}
+                "from": N_("from version"), "to": N_("to version"), "kdf": N_("key derivation"),
+                "client": N_("client"), "template": N_("template"), "fingerprint": N_("fingerprint"),
+                "reason": N_("reason"), "closure": N_("closure")}
 
 _DETAIL_VALUES = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"),
                   "recovery_key": N_("recovery key")}
@@ -85,7 +101,9 @@ def local_time(at: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _detail_value(key: str, value: object) -> str:
+def _detail_value(key: str, value: object, client_codes: dict[int, str]) -> str:
+    if key == "client" and isinstance(value, int) and value in client_codes:
+        return client_codes[value]
     if key == "fields" and isinstance(value, list):
         return ", ".join(tr(CLIENT_FIELD_LABELS[v]) if v in CLIENT_FIELD_LABELS else str(v) for v in value)
     if isinstance(value, dict):
@@ -97,11 +115,12 @@ def _detail_value(key: str, value: object) -> str:
     return str(value)
 
 
-def detail_text(detail: dict[str, object]) -> str:
+def detail_text(detail: dict[str, object], client_codes: dict[int, str] | None = None) -> str:
+    """An entry's details in words (field names and counts; the trail holds no record content)."""
     parts = []
     for key, value in detail.items():
         name = tr(_DETAIL_KEYS[key]) if key in _DETAIL_KEYS else key
-        parts.append(f"{name}: {_detail_value(key, value)}")
+        parts.append(f"{name}: {_detail_value(key, value, client_codes or {})}")
     return "; ".join(parts)
 
 
@@ -111,6 +130,9 @@ def age_text(client: Client) -> str:
 
 
 class ClientTableModel(QAbstractTableModel):
+    """The client list. It sorts itself (a sort proxy calling data() for every comparison took
+    seconds on a ten-thousand-client vault) and keeps its sort across set_clients()."""
+
     COLUMNS = ("code", "name", "gender", "age", "status", "risk_flag", "school")
     HEADERS = {"code": N_("Code"), "name": N_("Name"), "gender": N_("Gender"), "age": N_("Age"),
                "status": N_("Status"), "risk_flag": N_("Risk flag"), "school": N_("School / department")}
@@ -118,11 +140,40 @@ class ClientTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._clients: list[Client] = []
+        self._sort_column = 0
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     def set_clients(self, clients: list[Client]) -> None:
         self.beginResetModel()
-        self._clients = list(clients)
+        self._clients = self._sorted(list(clients))
         self.endResetModel()
+
+    def _sort_key(self, client: Client) -> Any:
+        column = self.COLUMNS[self._sort_column]
+        if column == "age":
+            age = client.age()
+            return -1 if age is None else age
+        if column == "risk_flag":
+            return int(client.risk_flag)
+        return self._text(client, column).casefold()
+
+    def _sorted(self, clients: list[Client]) -> list[Client]:
+        # Python's sort is stable, so ties keep the service's order (by code).
+        return sorted(clients, key=self._sort_key, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._clients[i.row()].id if 0 <= i.row() < len(self._clients) else None for i in old]
+        self._sort_column, self._sort_order = column, order
+        self._clients = self._sorted(self._clients)
+        rows = {c.id: r for r, c in enumerate(self._clients)}
+        new = [self.index(rows[cid], i.column()) if cid in rows else QModelIndex()
+               for i, cid in zip(old, old_ids, strict=True)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     def clear(self) -> None:
         self.set_clients([])
@@ -171,15 +222,6 @@ class ClientTableModel(QAbstractTableModel):
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(client, column)
-        if role == SORT_ROLE:
-            if column == "age":
-                age = client.age()
-                return -1 if age is None else age
-            if column == "risk_flag":
-                return int(client.risk_flag)
-            if column == "status":
-                return self._text(client, column).casefold()
-            return self._text(client, column).casefold()
         if role == ID_ROLE:
             return client.id
         if client.risk_flag and role == Qt.ItemDataRole.ForegroundRole:
@@ -245,7 +287,7 @@ class AuditTableModel(QAbstractTableModel):
             return kind_label(entry.kind)
         if column == "entity":
             return self.entity_text(entry)
-        return detail_text(entry.detail)
+        return detail_text(entry.detail, self._client_codes)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         entry = self.entry_at(index.row()) if index.isValid() else None
