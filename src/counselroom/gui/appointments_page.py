@@ -172,7 +172,7 @@ class AppointmentsPage(QWidget):
         self.date_picker.setDisplayFormat("yyyy-MM-dd")
         self.date_picker.setAccessibleName(tr("Show the date"))
         self.date_picker.setDate(qdate(self.current_date))
-        self.day_button = QPushButton(tr("&Day"))
+        self.day_button = QPushButton(tr("Da&y"))
         self.day_button.setAccessibleName(tr("Show one day"))
         self.week_button = QPushButton(tr("&Week"))
         self.week_button.setAccessibleName(tr("Show the whole week"))
