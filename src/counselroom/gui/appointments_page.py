@@ -156,6 +156,7 @@ class AppointmentsPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.current_date = date.today()
+        self._today = self.current_date  # the day that was "today" when the book was last shown
         self.view = "day"
         self.book_actions = AppointmentActions(services, self)
 
@@ -381,7 +382,11 @@ class AppointmentsPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
+        today, was = date.today(), self._today
+        self._today = today
+        if today != was and self.current_date == was:  # left open overnight: today is today again
+            self.show_date(today)
+        elif self._stale:
             self.refresh()
 
     def _context_menu(self, pos: QPoint) -> None:
