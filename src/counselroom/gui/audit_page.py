@@ -80,6 +80,7 @@ class AuditPage(QWidget):
 
         self.kind_filter = QComboBox()
         self.kind_filter.setAccessibleName(tr("Show events of kind"))
+        self.kind_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         kind_label_widget = plain_label(tr("&Event:"))
         kind_label_widget.setBuddy(self.kind_filter)
 
@@ -221,8 +222,8 @@ class AuditPage(QWidget):
             QApplication.restoreOverrideCursor()
         self._verify_seconds = time.monotonic() - started
         self.last_verification = result
-        checked = tr("Checked at {time}.", time=datetime.now().strftime("%H:%M:%S"))
-        self.banner.setText(verification_text(result) + " " + checked)
+        self.banner.setText(tr("{verdict} Checked at {time}.", verdict=verification_text(result),
+                               time=datetime.now().strftime("%H:%M:%S")))
         self.banner.setStyleSheet(OK_STYLE if result.ok else BROKEN_STYLE)
         self.verified.emit(result.ok)
         return result

@@ -276,6 +276,8 @@ class AuditTableModel(QAbstractTableModel):
         if entry.entity == "client" and entry.entity_id is not None:
             code = self._client_codes.get(entry.entity_id)
             return f"{label} {code}" if code else f"{label} #{entry.entity_id}"
+        if entry.entity_id is not None and entry.entity not in ("profile", "settings", "vault"):
+            return f"{label} #{entry.entity_id}"
         return label
 
     def _text(self, entry: AuditEntry, column: str) -> str:
