@@ -193,6 +193,7 @@ class CaseworkTab(QWidget):
         self.close_button.clicked.connect(self.close_case)
         close_row = QHBoxLayout()
         close_row.addWidget(self.close_error, 1)
+        close_row.addStretch(1)
         close_row.addWidget(self.close_button)
         form.addRow(close_row)
 

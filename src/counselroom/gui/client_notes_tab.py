@@ -143,6 +143,7 @@ class NewNoteDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         self.template_combo.setFocus()
 
     def _appointment_changed(self) -> None:

@@ -26,9 +26,9 @@ class DependencySettings(QWidget):
         self.max_in_window = self._spin(tr("Most sessions within the window"), 1, 100, tr(" sessions"))
         self.max_total = self._spin(tr("Most sessions in all"), 1, 1000, tr(" sessions"))
         form = QFormLayout()
-        for text, spin in ((tr("&Window:"), self.window_weeks), (tr("Sessions &within the window:"),
-                                                                self.max_in_window),
-                           (tr("Sessions in &all:"), self.max_total)):
+        for text, spin in ((tr("Time &window:"), self.window_weeks),
+                           (tr("&Most sessions within the window:"), self.max_in_window),
+                           (tr("Most sessions in &all:"), self.max_total)):
             label = plain_label(text)
             label.setBuddy(spin)
             form.addRow(label, spin)
@@ -38,6 +38,7 @@ class DependencySettings(QWidget):
         self.message = message_label()
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        row.addStretch(1)
         row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

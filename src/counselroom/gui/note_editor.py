@@ -138,7 +138,7 @@ class AddendumDialog(QDialog):
                                "signed as {name}, with the time and its own fingerprint.", name=signer))
         intro.setWordWrap(True)
         self.edit = SectionEdit(tr("Addendum text"))
-        self.edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+        self.edit.set_lines(8, 16)
         label = plain_label(tr("&Addendum:"))
         label.setBuddy(self.edit)
         self.error = message_label()
