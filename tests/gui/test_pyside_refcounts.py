@@ -1,6 +1,7 @@
-"""PySide6 6.12 drops a reference to None on every void call and to True/False on every bool signal;
-on CPython 3.11 that aborts the program after a few thousand calls. counselroom.gui guards against it.
-Run in a child process, because the failure is an abort of the whole interpreter."""
+"""PySide6 6.12.0 drops a reference to None on every void call and to True/False on every bool signal;
+on CPython 3.11 that aborts the program after a few thousand calls ("deallocating None"). The lock pins
+6.11.3, which does not. This test guards any future upgrade of PySide6: it runs many such calls in a
+child process (the failure aborts the whole interpreter) and checks None's reference count did not drain."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ app = QApplication([])
 button = QPushButton("x")
 emitter = Emitter()
 emitter.flag.connect(button.setEnabled)
+before = sys.getrefcount(None)
 for i in range(30000):
     button.update()
     emitter.flag.emit(i % 2 == 0)
-print("survived")
+print("survived", before - sys.getrefcount(None))
 """
 
 
@@ -35,7 +37,8 @@ def _run(guard: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=120)
 
 
-def test_many_qt_calls_do_not_abort_the_program_once_the_gui_package_is_imported() -> None:
+def test_many_qt_calls_neither_drain_references_nor_abort() -> None:
     done = _run("import counselroom.gui")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "survived" in done.stdout
+    drained = int(done.stdout.split()[-1])
+    assert drained < 100, f"PySide6 dropped {drained} references to None"
