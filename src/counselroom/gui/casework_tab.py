@@ -105,7 +105,7 @@ class CaseworkTab(QWidget):
         self.alert_details.setAccessibleName(tr("Dependency alert"))
         self.review_edit = SectionEdit(tr("What the review found and what was decided"))
         self.review_edit.set_lines(3, 12)
-        review_label = plain_label(tr("&Review — what you found and decided (for example a termination plan):"))
+        review_label = plain_label(tr("&What you found and decided (for example a termination plan):"))
         review_label.setWordWrap(True)
         review_label.setBuddy(self.review_edit)
         self.review_button = QPushButton(tr("&Record review"))

@@ -288,7 +288,7 @@ class NoteEditor(QWidget):
         self.sign_button.setAccessibleName(tr("Sign and lock the note"))
         self.sign_button.setToolTip(tr("Sign and lock the note (Ctrl+Enter). It cannot be changed afterwards."))
         self.sign_button.clicked.connect(self.sign)
-        self.delete_button = QPushButton(tr("&Delete draft…"))
+        self.delete_button = QPushButton(tr("Delete dra&ft…"))
         self.delete_button.setAccessibleName(tr("Delete this draft"))
         self.delete_button.clicked.connect(self.delete_draft)
         self.addendum_button = QPushButton(tr("&Add addendum…"))
