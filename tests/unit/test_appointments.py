@@ -103,3 +103,30 @@ def test_case_closure_and_reopening(services: Services, client_id: int) -> None:
     history = services.closures.history(client_id)
     assert [(h.reason, h.reopened_at is not None) for h in history] == [("client_ended", True)]
     assert [e.kind for e in services.audit.entries(limit=2)] == ["case.reopened", "case.closed"]
+
+
+def test_a_session_that_took_place_cannot_be_cancelled_or_undone_once_its_note_is_signed(
+        services: Services, client_id: int) -> None:
+    start = datetime(2026, 11, 2, 10)
+    a = book(services, client_id, start)
+    services.appointments.record_attendance(a, "attended", start, start + timedelta(minutes=50))
+    with pytest.raises(ValidationError):
+        services.appointments.cancel(a, "client")
+    note = services.notes.create_draft(client_id, appointment_id=a)
+    assert note.id
+    services.notes.save_draft(note.id, {"concerns": "x"})
+    services.appointments.record_attendance(a, "no_show")  # a draft only: still correctable
+    services.appointments.record_attendance(a, "attended", start, start + timedelta(minutes=50))
+    services.notes.sign(note.id, "me")
+    with pytest.raises(ValidationError):
+        services.appointments.record_attendance(a, "no_show")
+    assert services.appointments.get(a).attendance == "attended"
+
+
+def test_overdue_hours_come_from_the_setting(services: Services, client_id: int) -> None:
+    start = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=30)
+    a = book(services, client_id, start)
+    services.appointments.record_attendance(a, "attended", start, start + timedelta(minutes=50))
+    assert services.notes.overdue_hours() == 48 and services.notes.overdue() == []
+    services.settings.set("notes.overdue_hours", 24)
+    assert [o.appointment.id for o in services.notes.overdue()] == [a]

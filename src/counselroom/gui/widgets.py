@@ -28,7 +28,8 @@ from ..vault import passphrase_policy
 log = logging.getLogger(__name__)
 
 
-def confirm_destructive(parent: QWidget | None, title: str, text: str, action_label: str) -> bool:
+def confirm_destructive(parent: QWidget | None, title: str, text: str, action_label: str,
+                        cancel_label: str | None = None) -> bool:
     """Ask before an action that removes or hides something. Cancel is the default button and Escape
     cancels, so a hurried Enter never destroys anything. Returns True only when the action was chosen."""
     box = QMessageBox(parent)
@@ -38,7 +39,7 @@ def confirm_destructive(parent: QWidget | None, title: str, text: str, action_la
     box.setTextFormat(Qt.TextFormat.PlainText)
     action = box.addButton(action_label, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    cancel.setText(tr("Cancel"))
+    cancel.setText(cancel_label or tr("Cancel"))
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     cancel.setFocus()

@@ -182,7 +182,7 @@ class AppointmentService:
         values = self._values(a)
         changed = [k for k in values if old[k] != values[k]]
         if not changed:
-            return a
+            return self.get(a.id)
         values["updated_at"] = now_utc()
         with self.store.write() as conn:
             conn.execute(f"UPDATE appointments SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
@@ -195,10 +195,17 @@ class AppointmentService:
         a.planned_start, a.planned_end = start, end
         return self.update(a, "appointment.moved")
 
+    def _has_signed_note(self, appointment_id: int) -> bool:
+        row = self.store.conn.execute("SELECT 1 FROM notes WHERE appointment_id = ? AND status = 'signed'",
+                                      (appointment_id,)).fetchone()
+        return row is not None
+
     def cancel(self, appointment_id: int, by: str) -> Appointment:
         if by not in ("client", "counselor"):
             raise ValueError(by)
         a = self.get(appointment_id)
+        if a.held:
+            raise ValidationError({"attendance": N_("This session took place; it cannot be cancelled.")})
         a.attendance = f"cancelled_{by}"
         return self.update(a, "appointment.cancelled")
 
@@ -206,6 +213,10 @@ class AppointmentService:
                           actual_end: datetime | None = None) -> Appointment:
         """Mark what happened. 'attended' with a start more than five minutes late becomes 'late'."""
         a = self.get(appointment_id)
+        if attendance not in HELD and self._has_signed_note(appointment_id):
+            raise ValidationError({"attendance": N_(
+                "This session has a signed note, so it took place. Add an addendum to the note if something "
+                "about it was wrong.")})
         a.actual_start, a.actual_end = actual_start, actual_end
         if attendance == "attended" and actual_start and actual_start - a.planned_start > LATE_AFTER:
             attendance = "late"

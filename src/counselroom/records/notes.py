@@ -20,10 +20,10 @@ from ..vault.errors import RecordReadOnly
 from . import search
 from .appointments import HELD, Appointment, AppointmentService
 from .clients import ValidationError
+from .settings import DEFAULT_OVERDUE_HOURS, SettingsService
 from .store import Store
 from .templates import template, templates
 
-DEFAULT_OVERDUE_HOURS = 48
 _COLUMNS = ("id", "client_id", "appointment_id", "template", "template_version", "session_date", "content",
             "status", "signed_at", "signed_by", "fingerprint", "created_at", "updated_at")
 
@@ -110,9 +110,10 @@ def addendum_fingerprint(note_fingerprint_hex: str, text: str, signed_at: str, s
 
 
 class NoteService:
-    def __init__(self, store: Store, appointments: AppointmentService) -> None:
+    def __init__(self, store: Store, appointments: AppointmentService, settings: SettingsService | None = None) -> None:
         self.store = store
         self.appointments = appointments
+        self.settings = settings
         # Set by the consent records (a later part): raises when a client's consent is not complete.
         self.before_new_note: Callable[[int], None] | None = None
 
@@ -244,8 +245,14 @@ class NoteService:
             self.store.changed("note.draft_deleted", "note", note_id, {"client": note.client_id})
 
     # the rule: filled in after each session
-    def overdue(self, now: datetime | None = None, hours: float = DEFAULT_OVERDUE_HOURS) -> builtins.list[Overdue]:
+    def overdue_hours(self) -> float:
+        """The setting: hours after an attended session before its missing note counts as overdue."""
+        value = self.settings.get("notes.overdue_hours", DEFAULT_OVERDUE_HOURS) if self.settings else None
+        return float(value) if isinstance(value, int | float) and value > 0 else float(DEFAULT_OVERDUE_HOURS)
+
+    def overdue(self, now: datetime | None = None, hours: float | None = None) -> builtins.list[Overdue]:
         now = now or datetime.now()
+        hours = self.overdue_hours() if hours is None else hours
         cutoff = now - timedelta(hours=hours)
         rows = self.store.conn.execute(
             "SELECT a.id, n.id FROM appointments a LEFT JOIN notes n ON n.appointment_id = a.id "

@@ -50,7 +50,7 @@ class Services:
         settings = SettingsService(store)
         clients = ClientService(store)
         appointments = AppointmentService(store)
-        notes = NoteService(store, appointments)
+        notes = NoteService(store, appointments, settings)
         services = cls(store, ProfileService(store), clients, settings, AuditService(store), appointments, notes,
                        DependencyService(store, settings), ClosureService(store), SearchService(store, clients, notes))
         services.search.ensure_index()

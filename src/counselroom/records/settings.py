@@ -6,7 +6,8 @@ import json
 
 from .store import Store
 
-DEFAULTS: dict[str, object] = {}
+DEFAULT_OVERDUE_HOURS = 48
+DEFAULTS: dict[str, object] = {"notes.overdue_hours": DEFAULT_OVERDUE_HOURS}
 
 
 class SettingsService:
