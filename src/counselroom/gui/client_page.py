@@ -214,9 +214,10 @@ class ClientPage(QWidget):
             elif name == "risk_flag":
                 text = tr("Yes — flagged for close attention") if value else tr("No")
             elif name == "date_of_birth":
-                text = value.isoformat() if value else tr("Not recorded")
-                if age is not None:
-                    text += " (" + tr("{age} years old", age=age) + ")"
+                if value is None:
+                    text = tr("Not recorded")
+                else:
+                    text = tr("{date} ({age} years old)", date=value.isoformat(), age=age)
             else:
                 text = str(value) or dash
             label.setText(text)
