@@ -364,3 +364,18 @@ def test_focus_goes_to_search_or_the_open_client(qtbot, page: ClientsPage) -> No
     assert page.client_page is not None
     page.setFocus()
     assert page.client_page.back_button.hasFocus()
+
+
+def test_tabs_added_by_later_parts_are_shut_down_with_the_page(qtbot, page: ClientsPage) -> None:  # type: ignore[no-untyped-def]
+    page.open_client(page.services.clients.list()[0].id or 0)
+    cp = page.client_page
+    assert cp is not None
+    stopped: list[str] = []
+
+    class Tab(QWidget):
+        def shutdown(self) -> None:
+            stopped.append("tab")
+
+    assert cp.add_tab(Tab(), "Later") == 1
+    page.shutdown()
+    assert stopped == ["tab"]

@@ -167,6 +167,11 @@ class ClientPage(QWidget):
         columns.addLayout(right, 1)
         return page
 
+    def add_tab(self, widget: QWidget, label: str) -> int:
+        """Add a tab (label already translated). A tab with a shutdown() method is shut down with
+        the page, before the window locks."""
+        return self.tabs.addTab(widget, label)
+
     def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
         if entity == "client" and entity_id == self.client_id:
             self._refresh_timer.start()
@@ -178,6 +183,10 @@ class ClientPage(QWidget):
         self.client = None
         if self.form is not None:
             self.form.abandon()
+        for index in range(self.tabs.count()):
+            stop = getattr(self.tabs.widget(index), "shutdown", None)
+            if callable(stop):
+                stop()
         labels = [self.code_label, self.name_label, self.age_label, self.status_badge, *self.values.values()]
         for label in labels:
             label.clear()
