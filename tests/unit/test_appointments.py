@@ -130,3 +130,25 @@ def test_overdue_hours_come_from_the_setting(services: Services, client_id: int)
     assert services.notes.overdue_hours() == 48 and services.notes.overdue() == []
     services.settings.set("notes.overdue_hours", 24)
     assert [o.appointment.id for o in services.notes.overdue()] == [a]
+
+
+def test_reopening_restores_the_status_before_closure_and_dates_are_not_in_the_future(
+        services: Services, client_id: int) -> None:
+    c = services.clients.get(client_id)
+    c.status = "referred"
+    services.clients.update(c)
+    with pytest.raises(ValidationError):
+        services.closures.close(client_id, "referred", "Referred to the hospital.", date.today() + timedelta(days=1))
+    services.closures.close(client_id, "referred", "Referred to the hospital.")
+    services.closures.reopen(client_id)
+    assert services.clients.get(client_id).status == "referred"
+
+
+def test_dependency_counts_below_the_thresholds(services: Services, client_id: int) -> None:
+    now = datetime(2026, 11, 30, 12)
+    for i in range(2):
+        start = now - timedelta(days=3 + 40 * i)
+        a = book(services, client_id, start)
+        services.appointments.record_attendance(a, "attended", start, start + timedelta(minutes=50))
+    assert services.dependency.counts(client_id, now) == (1, 2)
+    assert services.dependency.alerts(now) == []

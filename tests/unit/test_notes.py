@@ -140,3 +140,19 @@ def test_templates_are_complete_in_both_languages() -> None:
         for s in t.sections:
             assert s.titles["en"] and s.titles["zh_CN"]
             assert any("\u4e00" <= ch <= "\u9fff" for ch in s.titles["zh_CN"])
+
+
+def test_signatures_need_a_name_and_notes_are_not_dated_in_the_future(services: Services, client_id: int) -> None:
+    from datetime import timedelta
+
+    with pytest.raises(ValidationError):
+        services.notes.create_draft(client_id, session_date=date.today() + timedelta(days=1))
+    note = services.notes.create_draft(client_id)
+    assert note.id
+    services.notes.save_draft(note.id, {"concerns": "x"})
+    with pytest.raises(ValidationError) as e:
+        services.notes.sign(note.id, "  ")
+    assert "signed_by" in e.value.errors
+    services.notes.sign(note.id, "me")
+    with pytest.raises(ValidationError):
+        services.notes.add_addendum(note.id, "more", "")

@@ -73,6 +73,11 @@ class DependencyService:
             self.settings.set("dependency.max_in_window", t.max_in_window)
             self.settings.set("dependency.max_total", t.max_total)
 
+    def counts(self, client_id: int, now: datetime | None = None) -> tuple[int, int]:
+        """Held sessions of one client: (in the last window, in all)."""
+        found = self._counts(now or datetime.now(), client_id)
+        return (found[0][1], found[0][2]) if found else (0, 0)
+
     def _counts(self, now: datetime, client_id: int | None = None) -> list[tuple[int, int, int]]:
         t = self.thresholds()
         since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
@@ -137,12 +142,17 @@ class ClosureService:
             errors["summary"] = N_("Write a short closing summary.")
         if self.current(client_id) is not None:
             errors["client"] = N_("This case is already closed.")
+        if closed_on is not None and closed_on > date.today():
+            errors["closed_on"] = N_("The closing date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
+        row = self.store.conn.execute("SELECT status FROM clients WHERE id = ?", (client_id,)).fetchone()
+        previous = str(row[0]) if row and row[0] != "closed" else "active"
         with self.store.write() as conn:
-            cur = conn.execute("INSERT INTO case_closures (client_id, closed_on, reason, summary, created_at) "
-                               "VALUES (?, ?, ?, ?, ?)", (client_id, (closed_on or date.today()).isoformat(), reason,
-                                                          summary.strip(), now_utc()))
+            cur = conn.execute("INSERT INTO case_closures (client_id, closed_on, reason, summary, previous_status, "
+                               "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               (client_id, (closed_on or date.today()).isoformat(), reason, summary.strip(), previous,
+                                now_utc()))
             conn.execute("UPDATE clients SET status = 'closed', updated_at = ? WHERE id = ?", (now_utc(), client_id))
             self.store.changed("case.closed", "client", client_id, {"reason": reason, "closure": int(cur.lastrowid)})
         closure = self.current(client_id)
@@ -150,10 +160,14 @@ class ClosureService:
         return closure
 
     def reopen(self, client_id: int) -> None:
+        """Reopen the case: a referred client stays referred (the referral goes on), anyone else is active."""
         closure = self.current(client_id)
         if closure is None:
             raise ValidationError({"client": N_("This case is not closed.")})
+        row = self.store.conn.execute("SELECT previous_status FROM case_closures WHERE id = ?",
+                                      (closure.id,)).fetchone()
+        status = "referred" if row and row[0] == "referred" else "active"
         with self.store.write() as conn:
             conn.execute("UPDATE case_closures SET reopened_at = ? WHERE id = ?", (now_utc(), closure.id))
-            conn.execute("UPDATE clients SET status = 'active', updated_at = ? WHERE id = ?", (now_utc(), client_id))
+            conn.execute("UPDATE clients SET status = ?, updated_at = ? WHERE id = ?", (status, now_utc(), client_id))
             self.store.changed("case.reopened", "client", client_id, {"closure": closure.id})

@@ -109,6 +109,11 @@ def addendum_fingerprint(note_fingerprint_hex: str, text: str, signed_at: str, s
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def _require_signer(signed_by: str) -> None:
+    if not signed_by.strip():
+        raise ValidationError({"signed_by": N_("A signature needs the counselor's name: fill in your profile first.")})
+
+
 class NoteService:
     def __init__(self, store: Store, appointments: AppointmentService, settings: SettingsService | None = None) -> None:
         self.store = store
@@ -163,6 +168,9 @@ class NoteService:
             if self.for_appointment(appointment_id) is not None:
                 raise ValidationError({"appointment_id": N_("This appointment already has a note.")})
             session_date = session_date or appointment.planned_start.date()
+        if session_date is not None and session_date > date.today():
+            raise ValidationError({"session_date": N_("A note is written for a session that has taken place: "
+                                                      "the date cannot be in the future.")})
         tpl = template(template_id)
         now = now_utc()
         with self.store.write() as conn:
@@ -206,6 +214,7 @@ class NoteService:
             raise RecordReadOnly()
         if not any(v.strip() for v in note.content.values()):
             raise ValidationError({"content": N_("The note is empty. Write the record before signing it.")})
+        _require_signer(signed_by)
         note.signed_at = now_utc()
         note.signed_by = signed_by.strip()
         note.fingerprint = note_fingerprint(note, self.private_text(note_id))
@@ -222,6 +231,7 @@ class NoteService:
             raise ValidationError({"note": N_("Only a signed note takes addenda; edit the draft instead.")})
         if not text.strip():
             raise ValidationError({"text": N_("Write the addendum before signing it.")})
+        _require_signer(signed_by)
         signed_at = now_utc()
         fingerprint = addendum_fingerprint(note.fingerprint, text, signed_at, signed_by.strip())
         with self.store.write() as conn:

@@ -139,6 +139,7 @@ V2 = [
         closed_on TEXT NOT NULL,
         reason TEXT NOT NULL CHECK (reason IN ('goals_met', 'client_ended', 'referred', 'graduated_left', 'other')),
         summary TEXT NOT NULL DEFAULT '',
+        previous_status TEXT NOT NULL DEFAULT 'active',
         reopened_at TEXT,
         created_at TEXT NOT NULL)""",
     """CREATE VIRTUAL TABLE search_index USING fts5 (
