@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlcipher3
 
+from . import schema_consent, schema_exports
 from .connection import transaction
 from .errors import VaultTooNew
 
@@ -148,6 +149,10 @@ V2 = [
     # Remove a deleted record's words from the index itself at once, not at some later merge.
     """INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1)""",
 ]
+
+# Version 2 also carries the consent records and the export register; each part keeps its tables in its
+# own module so that the parts can grow side by side until version 2 is released.
+V2 += schema_consent.STATEMENTS + schema_exports.STATEMENTS
 
 MIGRATIONS: list[list[str]] = [V1, V2]
 CURRENT_VERSION = len(MIGRATIONS)
