@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..vault.audit import AuditEntry, Verification
 from ..vault.vault import VaultSession
 from .appointments import AppointmentService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
+from .exports import ExportService
 from .notes import NoteService
 from .profile import ProfileService
 from .search_service import SearchService
@@ -43,6 +44,7 @@ class Services:
     dependency: DependencyService
     closures: ClosureService
     search: SearchService
+    exports: ExportService = field(init=False)  # set in open(), after the positional fields
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
@@ -53,6 +55,7 @@ class Services:
         notes = NoteService(store, appointments, settings)
         services = cls(store, ProfileService(store), clients, settings, AuditService(store), appointments, notes,
                        DependencyService(store, settings), ClosureService(store), SearchService(store, clients, notes))
+        services.exports = ExportService(store, clients, notes, services.profile)
         services.search.ensure_index()
         return services
 
