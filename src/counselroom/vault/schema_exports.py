@@ -44,3 +44,17 @@ STATEMENTS += [
         WHEN EXISTS (SELECT 1 FROM export_register WHERE authorization_id = OLD.id)
         BEGIN SELECT RAISE(ABORT, 'an authorization that was used is kept'); END""",
 ]
+
+# Backups (vault/backup.py): one row per backup that was written and then read back verified.
+STATEMENTS += [
+    """CREATE TABLE backups (
+        id INTEGER PRIMARY KEY,
+        made_at TEXT NOT NULL,
+        verified_at TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL)""",
+    """CREATE INDEX backups_verified ON backups (verified_at)""",
+]
