@@ -444,10 +444,17 @@ def _check_database(db: Path, data_key: bytes, meta: dict[str, Any], vault_id: s
         conn.close()
 
 
+@dataclass
+class OpenedBackup:
+    info: BackupInfo
+    data_key: bytes
+    slot_file: keyslots.SlotFile
+
+
 def read_backup(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path,
-                progress: Progress | None = None, expect_slots: bytes | None = None) -> tuple[BackupInfo, bytes]:
+                progress: Progress | None = None, expect_slots: bytes | None = None) -> OpenedBackup:
     """Read and check a whole backup file, writing its database to `extract_to` (a new file). `unlock`
-    turns the slot file into the data key (raising WrongSecret). Returns the metadata and the data key.
+    turns the slot file into the data key (raising WrongSecret). Returns the metadata, key and slots.
     Raises NotABackup / BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
     path = Path(path)
     with open(path, "rb") as f:
@@ -490,7 +497,7 @@ def read_backup(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extrac
     if digest.hexdigest() != meta.get("db_sha256"):
         raise BackupDamaged()
     _check_database(extract_to, data_key, meta, slot_file.vault_id)
-    return info, data_key
+    return OpenedBackup(info, data_key, slot_file)
 
 
 def unlocker(secret: str, recovery: bool = False) -> Callable[[keyslots.SlotFile], bytes]:
@@ -527,8 +534,7 @@ def verify_backup(path: Path, secret: str, *, recovery: bool = False,
     still encrypted, and is removed)."""
     try:
         with _work_dir() as work:
-            info, _key = read_backup(Path(path), unlocker(secret, recovery), work / "vault.db", progress)
-            return info
+            return read_backup(Path(path), unlocker(secret, recovery), work / "vault.db", progress).info
     except FileNotFoundError:
         raise BackupError(N_("There is no backup file at {path}."), path=str(path)) from None
 
@@ -610,8 +616,8 @@ class Snapshot:
             raise
         try:
             with _work_dir(self.staging.parent) as work:
-                info, _key = read_backup(final, lambda _sf: self._data_key, work / "vault.db", progress,
-                                         expect_slots=self.slots)
+                info = read_backup(final, lambda _sf: self._data_key, work / "vault.db", progress,
+                                   expect_slots=self.slots).info
             if info.fingerprint != self.meta["fingerprint"]:
                 raise BackupNotVerified()
         except OSError as e:
