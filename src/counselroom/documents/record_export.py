@@ -188,8 +188,8 @@ def _story(doc: ExportDocument, fonts: Fonts, s: _Styles) -> list[Any]:
     if doc.notes:
         heading = N_("Session records") if doc.kind == "record_copy" else N_("Session records enclosed")
         story.append(p(t(heading), s.h2))
-        story.append(p(t(N_("{count} signed session notes, oldest first. Each fingerprint identifies the signed "
-                            "original kept in the counseling room."), count=len(doc.notes)), s.small))
+        story.append(p(t(N_("Signed session notes included: {count}, oldest first. Each fingerprint identifies "
+                            "the signed original kept in the counseling room."), count=len(doc.notes)), s.small))
         for note in doc.notes:
             story += _note_story(note, doc, s, fonts)
     story.append(Spacer(1, 8 * mm))
