@@ -97,7 +97,7 @@ class LinuxVolumes:
         seen: set[str] = set()
         for line in lines:
             parts = line.split()
-            if len(parts) < 3 or not parts[0].startswith("/dev/"):
+            if len(parts) < 3 or not parts[0].startswith(("/dev/", f"{self.dev_root}/")):
                 continue
             device, mount = _unescape(parts[0]), _unescape(parts[1])
             if mount in seen or mount in ("/", "/boot", "/boot/efi") or mount.startswith(("/snap/", "/var/snap/")):
