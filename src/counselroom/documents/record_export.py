@@ -93,13 +93,14 @@ class _Styles:
         self.body = ParagraphStyle("body", fontName=body_font, fontSize=10, leading=14.5, wordWrap=wrap)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=11,
                                     textColor=colors.HexColor("#555555"))
+        self.meta = ParagraphStyle("meta", parent=self.small, keepWithNext=1)
         self.label = ParagraphStyle("label", parent=self.body, textColor=colors.HexColor("#444444"))
         self.title = ParagraphStyle("title", parent=self.body, fontName=bold, fontSize=17, leading=23,
                                     spaceAfter=3 * mm)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName=bold, fontSize=12, leading=17,
-                                 spaceBefore=5 * mm, spaceAfter=1.5 * mm)
+                                 spaceBefore=5 * mm, spaceAfter=1.5 * mm, keepWithNext=1)
         self.h3 = ParagraphStyle("h3", parent=self.body, fontName=bold, fontSize=10.5, leading=15,
-                                 spaceBefore=2.5 * mm, spaceAfter=0.5 * mm)
+                                 spaceBefore=2.5 * mm, spaceAfter=0.5 * mm, keepWithNext=1)
         self.private = ParagraphStyle("private", parent=self.body, backColor=colors.HexColor("#fff4ce"),
                                       borderColor=colors.HexColor("#b38600"), borderWidth=0.6, borderPadding=4,
                                       spaceBefore=3 * mm, spaceAfter=2 * mm)
@@ -134,18 +135,13 @@ def _note_story(note: DocNote, doc: ExportDocument, s: _Styles, fonts: Fonts) ->
     head = [p(t(N_("Session of {date} — {form}"), date=note.session_date.isoformat(), form=note.form_title), s.h2)]
     if note.fingerprint:
         head.append(p(t(N_("Signed by {name} on {at}. Fingerprint {fingerprint}"), name=note.signed_by,
-                        at=note.signed_at[:16].replace("T", " "), fingerprint=note.fingerprint), s.small))
-    story: list[Any] = []
-    pending = head  # the note's heading stays with its first section's first lines
+                        at=note.signed_at[:16].replace("T", " "), fingerprint=note.fingerprint), s.meta))
+    story: list[Any] = [*head]  # headings keep with what follows them (keepWithNext), text flows freely
     for title, text in note.sections:
-        if not text.strip():
-            continue
-        paragraphs = _paragraphs(text, s.body, fonts)
-        story.append(KeepTogether([*pending, p(title, s.h3), paragraphs[0]]))
-        story += paragraphs[1:]
-        pending = []
-    if pending:
-        story.append(KeepTogether([*pending, p(t(N_("(No text in this note.)")), s.body)]))
+        if text.strip():
+            story += [p(title, s.h3), *_paragraphs(text, s.body, fonts)]
+    if len(story) == len(head):
+        story.append(p(t(N_("(No text in this note.)")), s.body))
     for addendum in note.addenda:
         story.append(p(t(N_("Addendum signed by {name} on {at}. Fingerprint {fingerprint}"), name=addendum.signed_by,
                          at=addendum.signed_at[:16].replace("T", " "), fingerprint=addendum.fingerprint), s.h3))
@@ -189,7 +185,7 @@ def _story(doc: ExportDocument, fonts: Fonts, s: _Styles) -> list[Any]:
         heading = N_("Session records") if doc.kind == "record_copy" else N_("Session records enclosed")
         story.append(p(t(heading), s.h2))
         story.append(p(t(N_("Signed session notes included: {count}, oldest first. Each fingerprint identifies "
-                            "the signed original kept in the counseling room."), count=len(doc.notes)), s.small))
+                            "the signed original kept in the counseling room."), count=len(doc.notes)), s.meta))
         for note in doc.notes:
             story += _note_story(note, doc, s, fonts)
     story.append(Spacer(1, 8 * mm))
