@@ -21,13 +21,15 @@ from .config import AppConfig
 from .i18n import N_, tr
 from .records import demo
 from .records.services import Services
+from .vault import backup as backups
 from .vault import kdf
+from .vault import restore as restores
 from .vault.errors import EXIT_INTEGRITY, EXIT_OPERATIONAL, EXIT_USAGE, VaultError
 from .vault.integrity import run_checks
 from .vault.passphrase_policy import check as check_passphrase
 from .vault.vault import Vault, default_vault_path
 
-COMMANDS = ("init", "check", "passwd", "recover", "demo")
+COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore")
 log = logging.getLogger("counselroom")
 
 
@@ -155,6 +157,92 @@ def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
     return 0
 
 
+def _show_backup(info: backups.BackupInfo) -> None:
+    say(tr("Backup file: {path}", path=info.path))
+    say(tr("Made: {when}", when=info.made_at.astimezone().strftime("%Y-%m-%d %H:%M")))
+    say(tr("Schema version: {version}; made by counselroom {app}", version=info.schema_version,
+           app=info.app_version))
+    say(tr("Audit trail: {count} entries", count=info.audit_seq))
+    for table in ("clients", "appointments", "notes", "addenda", "export_register"):
+        if table in info.counts:
+            say(f"  {table}: {info.counts[table]}")
+    say(tr("Content fingerprint: {fingerprint}", fingerprint=info.fingerprint[:32]))
+
+
+def _ask_secret(args: argparse.Namespace, secrets: Secrets) -> str:
+    return secrets.ask(tr("Recovery key: ") if args.recovery_key else tr("Passphrase: "))
+
+
+def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
+        result = backups.make_backup(session, Path(args.to))
+    for old in result.removed:
+        print(tr("Removed an older backup (generations kept: see the setting): {name}", name=old.name),
+              file=sys.stderr)
+    say(str(result.path))
+    return 0
+
+
+def cmd_verify_backup(args: argparse.Namespace, secrets: Secrets) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise VaultError(N_("There is no backup file at {path}."), path=str(path))
+    info = backups.verify_backup(path, _ask_secret(args, secrets), recovery=args.recovery_key)
+    _show_backup(info)
+    say(tr("The backup is sound: it opens and reads back identical to the vault it was made from."))
+    return 0
+
+
+def _confirmed(args: argparse.Namespace, secrets: Secrets, question: str) -> bool:
+    if args.yes:
+        return True
+    if secrets.from_stdin:
+        line = sys.stdin.readline()
+        answer = line.strip()
+    elif sys.stdin.isatty():
+        answer = input(question + " ").strip()
+    else:
+        raise UsageError(tr("No terminal to ask for confirmation: add --yes."))
+    return answer.lower() in {"y", "yes", "是", "好"}
+
+
+def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    if args.confirm and args.undo:
+        raise UsageError(tr("Choose one of --confirm and --undo."))
+    if args.confirm:
+        with (vault.unlock_with_recovery(_ask_secret(args, secrets)) if args.recovery_key
+              else vault.unlock(_ask_secret(args, secrets))) as session:
+            removed = restores.confirm_restore(session)
+        say(tr("The restored vault opens. The previous vault kept at {path} was deleted.", path=removed))
+        return 0
+    if args.undo:
+        restores.undo_restore(vault.path)
+        say(tr("The previous vault is back in place at {path}; the restored one was deleted.", path=vault.path))
+        return 0
+    if not args.file:
+        raise UsageError(tr("Name the backup file to restore."))
+    path = Path(args.file)
+    if not path.is_file():
+        raise VaultError(N_("There is no backup file at {path}."), path=str(path))
+    secret = _ask_secret(args, secrets)
+    info = backups.verify_backup(path, secret, recovery=args.recovery_key)
+    _show_backup(info)
+    if not _confirmed(args, secrets, tr("Replace the vault at {path} with this backup? The current vault is kept "
+                                        "aside until you confirm. [y/N]", path=vault.path)):
+        say(tr("Nothing was changed."))
+        return EXIT_OPERATIONAL
+    result = restores.restore_backup(path, secret, vault.path, recovery=args.recovery_key)
+    say(tr("Restored into {path}.", path=result.vault_path))
+    if result.set_aside is not None:
+        say(tr("The previous vault is kept at {path}. Check the restored vault, then run "
+               "'counselroom restore --confirm --vault {vault}' to delete the kept copy, or "
+               "'counselroom restore --undo --vault {vault}' to put it back.", path=result.set_aside,
+               vault=vault.path))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -182,6 +270,20 @@ def build_parser() -> argparse.ArgumentParser:
     add("passwd", N_("change the passphrase (the recovery key stays valid)"))
     p = add("recover", N_("set a new passphrase with the recovery key"))
     p.add_argument("--new-recovery-key", action="store_true", help=tr(N_("also make a new recovery key")))
+    p = add("backup", N_("make an encrypted backup in a folder and verify it by reading it back"))
+    p.add_argument("--to", required=True, help=tr(N_("the folder on the removable medium")))
+    p = sub.add_parser("verify-backup", help=tr(N_("check a backup file completely without restoring it")))
+    p.add_argument("file", help=tr(N_("the backup file")))
+    p.add_argument("--recovery-key", action="store_true", help=tr(N_("open it with the recovery key instead")))
+    p.add_argument("--passphrase-stdin", action="store_true",
+                   help=tr(N_("read passphrases and keys from standard input, one per line")))
+    p = add("restore", N_("replace the vault with a backup, keeping the current vault aside until confirmed"))
+    p.add_argument("file", nargs="?", help=tr(N_("the backup file")))
+    p.add_argument("--recovery-key", action="store_true", help=tr(N_("open it with the recovery key instead")))
+    p.add_argument("--yes", action="store_true", help=tr(N_("do not ask for confirmation")))
+    p.add_argument("--confirm", action="store_true",
+                   help=tr(N_("the restored vault opens: delete the vault kept aside")))
+    p.add_argument("--undo", action="store_true", help=tr(N_("put the vault kept aside back in place")))
     demo_parser = sub.choices["demo"]
     demo_parser.add_argument("--size", choices=list(demo.SIZES), default="small")
     demo_parser.add_argument("--seed", type=int, default=1)
@@ -189,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
-    "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "demo": cmd_demo}
+    "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "demo": cmd_demo,
+    "backup": cmd_backup, "verify-backup": cmd_verify_backup, "restore": cmd_restore}
 
 
 def run(argv: list[str]) -> int:
