@@ -46,3 +46,18 @@ def session(new_vault: tuple[Vault, str]) -> Iterator[VaultSession]:
 @pytest.fixture
 def services(session: VaultSession) -> Services:
     return Services.open(session)
+
+
+@pytest.fixture
+def consented_client(services: Services):  # type: ignore[no-untyped-def]
+    """consented_client(code, **fields) -> the id of a new client whose consent checklist is complete (every
+    item explained, as the notes gate requires before a session note)."""
+    from counselroom.records.clients import Client
+
+    def make(code: str = "C-001", **fields: object) -> int:
+        client_id = services.clients.create(Client(code=code, **fields)).id  # type: ignore[arg-type]
+        assert client_id is not None
+        services.consent.record_checklist(client_id)
+        return client_id
+
+    return make

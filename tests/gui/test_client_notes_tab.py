@@ -22,7 +22,9 @@ from .test_note_editor import click_button, when_modal
 @pytest.fixture
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="Li Hua"))
-    return services.clients.create(Client(code="A-001", name="张小明")).id or 0
+    client_id = services.clients.create(Client(code="A-001", name="张小明")).id or 0
+    services.consent.record_checklist(client_id)
+    return client_id
 
 
 def attended(services: Services, client_id: int, days_ago: int) -> int:
@@ -101,6 +103,7 @@ def test_new_note_for_an_attended_session_opens_in_the_tab_and_back_saves(qtbot,
 def test_entry_points_for_the_window(qtbot, services, client_id, make_tab) -> None:  # type: ignore[no-untyped-def]
     appointment = attended(services, client_id, 1)
     other = services.clients.create(Client(code="B-002")).id or 0
+    services.consent.record_checklist(other)
     foreign = services.notes.create_draft(other).id or 0
     tab = make_tab(client_id)
     assert tab.open_note(foreign) is False and tab.editor is None

@@ -46,7 +46,9 @@ def click_button(box: QWidget, text: str) -> None:
 @pytest.fixture
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="Li Hua"))
-    return services.clients.create(Client(code="A-001", name="张小明")).id or 0
+    client_id = services.clients.create(Client(code="A-001", name="张小明")).id or 0
+    services.consent.record_checklist(client_id)
+    return client_id
 
 
 @pytest.fixture

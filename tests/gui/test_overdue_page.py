@@ -32,6 +32,8 @@ def data(services: Services) -> dict[str, int]:
     zhang = services.clients.create(Client(code="2026-014", name="张小明")).id
     emily = services.clients.create(Client(code="2026-015", name="Emily Chen")).id
     assert zhang and emily
+    services.consent.record_checklist(zhang)
+    services.consent.record_checklist(emily)
     return {
         "zhang": zhang, "emily": emily,
         "old": held(services, zhang, now - timedelta(days=3)),  # overdue by about a day

@@ -12,6 +12,7 @@ from counselroom.records.services import Services
 def client_id(services: Services) -> int:
     c = services.clients.create(Client(code="A-1", name="刘洋"))
     assert c.id
+    services.consent.record_checklist(c.id)
     return c.id
 
 

@@ -32,7 +32,9 @@ PRIVATE = "来访者对父亲的愤怒，移情明显 — private hunch"
 @pytest.fixture
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="林晓雯", room="心理咨询室 204", institution="Example University"))
-    return services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
+    client_id = services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
+    services.consent.record_checklist(client_id)
+    return client_id
 
 
 @pytest.fixture

@@ -102,9 +102,30 @@ def _note_text(rng: random.Random, keys: list[str]) -> dict[str, str]:
     return out
 
 
+def _consent(services: Services, rng: random.Random, client: Client) -> None:
+    """Most clients consented and signed; some are still going through the checklist (pending)."""
+    assert client.id is not None
+    if client.status == "intake" and rng.random() < 0.5:
+        first_items = [i.id for i in services.consent.state(client.id).items][:rng.randint(0, 5)]
+        if first_items:
+            services.consent.record_checklist(client.id, first_items)
+        return
+    consent = services.consent.record_checklist(
+        client.id, recording=rng.random() < 0.3,
+        questions={"exceptions": "如果我告诉老师我失眠，会被通知家长吗？"} if rng.random() < 0.1 else None)
+    if rng.random() < 0.9:
+        signed_on = min(date.today(), date(int(client.code.split("-")[0]), 1, 1) + timedelta(days=rng.randint(0, 300)))
+        services.consent.sign_on_paper(consent.id, signed_on)
+        if consent.recording and rng.random() < 0.1:
+            services.consent.withdraw(consent.id, "recording", min(date.today(), signed_on + timedelta(days=30)),
+                                      "不再希望录音。")
+
+
 def _sessions(services: Services, rng: random.Random, client: Client, today: date, counselor: str) -> int:
     """A run of weekly sessions from the client's intake; returns how many were planned."""
     assert client.id is not None
+    if services.consent.status(client.id) not in ("complete", "signed"):
+        return 0  # no sessions before consent
     intake_year = int(client.code.split("-")[0])
     first = date(intake_year, rng.randint(1, 12), rng.randint(1, 28))
     if first >= today:
@@ -171,6 +192,28 @@ def populate(services: Services, size: str = "small", seed: int = 1,
             contact="010-0000 0000"))
         for n in range(1, total + 1):
             client = services.clients.create(make_client(rng, n, today))
+            _consent(services, rng, client)
             _sessions(services, rng, client, today, counselor)
             if progress and n % 100 == 0:
                 progress(n, total)
+        _adapt_consent_form(services)
+
+
+def _adapt_consent_form(services: Services) -> None:
+    """The room adapted its form once (version 2): clients who signed version 1 and are still seen need to
+    re-consent; the demo lets a few of them stay out of date and re-consents the rest."""
+    from dataclasses import replace
+
+    template = services.consent.template()
+    items = tuple(replace(i, texts={**i.texts, "zh_CN": i.texts["zh_CN"] + "每学期开学第一周暂停咨询。",
+                                    "en": i.texts["en"] + " There are no sessions in the first week of term."})
+                  if i.id == "arrangements" else i for i in template.items)
+    services.consent.save_template(replace(template, items=items))
+    signed = [c for c in services.clients.list() if c.id is not None and c.status != "closed"
+              and services.consent.status(c.id) == "out_of_date"]
+    for n, client in enumerate(signed):
+        assert client.id is not None
+        if n % 4 == 0:
+            continue  # out of date: the dashboard and the consent tab ask for re-consent
+        consent = services.consent.record_checklist(client.id)
+        services.consent.sign_on_paper(consent.id, date.today())

@@ -9,6 +9,7 @@ from ..vault.vault import VaultSession
 from .appointments import AppointmentService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
+from .consent import ConsentService
 from .exports import ExportService
 from .notes import NoteService
 from .profile import ProfileService
@@ -45,6 +46,7 @@ class Services:
     closures: ClosureService
     search: SearchService
     exports: ExportService = field(init=False)  # set in open(), after the positional fields
+    consent: ConsentService = field(init=False)  # set in open(); its gate keeps notes behind consent
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
@@ -56,6 +58,8 @@ class Services:
         services = cls(store, ProfileService(store), clients, settings, AuditService(store), appointments, notes,
                        DependencyService(store, settings), ClosureService(store), SearchService(store, clients, notes))
         services.exports = ExportService(store, clients, notes, services.profile)
+        services.consent = ConsentService(store, clients, services.profile)
+        notes.before_new_note = services.consent.require_consent
         services.search.ensure_index()
         return services
 
