@@ -73,7 +73,8 @@ def draft_save(ctx: Context) -> list[Row]:
     """Saving a 1.5 KB draft as typing goes on (one committed transaction with FULL sync, the index entry and
     the coalesced audit entry). The draft is deleted afterwards; the vault keeps their audit entries."""
     services = ctx.open_services()
-    client_id = int(services.store.conn.execute("SELECT min(id) FROM clients").fetchone()[0])
+    client_id = next(c.id for c in services.clients.list() if c.id and services.consent.status(c.id) in
+                     ("complete", "signed"))  # a note needs a complete consent
     note = services.notes.create_draft(client_id, "standard")
     assert note.id is not None
     text = "来访者谈到考试焦虑和失眠。 The client talked about exam stress and sleep. " * 20
