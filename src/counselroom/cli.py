@@ -29,7 +29,7 @@ from .vault.integrity import run_checks
 from .vault.passphrase_policy import check as check_passphrase
 from .vault.vault import Vault, default_vault_path
 
-COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore")
+COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore", "consent-form")
 log = logging.getLogger("counselroom")
 
 
@@ -243,6 +243,23 @@ def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
     return 0
 
 
+def cmd_consent_form(args: argparse.Namespace, secrets: Secrets) -> int:
+    """A blank consent form for paper use. It holds no client data, so it may be a file; a client's form is
+    only ever printed from the window, never saved."""
+    from .records.consent import blank_form_pdf
+    from .vault.safefile import atomic_write
+
+    if not args.blank:
+        raise UsageError(tr("Only a blank form can be saved as a file: add --blank. A client's form is printed "
+                            "from the window and never saved."))
+    out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(tr("{path} is a folder. Give the name of the PDF file to write.", path=out))
+    atomic_write(out, blank_form_pdf("zh_CN" if args.lang == "zh" else "en"), mode=0o644)
+    say(tr("Blank consent form written to {path}.", path=out))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -284,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", action="store_true",
                    help=tr(N_("the restored vault opens: delete the vault kept aside")))
     p.add_argument("--undo", action="store_true", help=tr(N_("put the vault kept aside back in place")))
+    p = sub.add_parser("consent-form", help=tr(N_("write a blank consent form (no client data) as a PDF file")))
+    p.add_argument("--blank", action="store_true", help=tr(N_("a blank form to fill in and sign on paper")))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help=tr(N_("the form's language")))
+    p.add_argument("--out", required=True, help=tr(N_("the PDF file to write")))
+    p.set_defaults(passphrase_stdin=False)
     demo_parser = sub.choices["demo"]
     demo_parser.add_argument("--size", choices=list(demo.SIZES), default="small")
     demo_parser.add_argument("--seed", type=int, default=1)
@@ -292,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
     "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "demo": cmd_demo,
-    "backup": cmd_backup, "verify-backup": cmd_verify_backup, "restore": cmd_restore}
+    "backup": cmd_backup, "verify-backup": cmd_verify_backup, "restore": cmd_restore,
+    "consent-form": cmd_consent_form}
 
 
 def run(argv: list[str]) -> int:
