@@ -328,6 +328,23 @@ def _free_name(folder: Path, when: datetime) -> str:
     return f"{base[:-len(SUFFIX)]}-{n}{SUFFIX}"
 
 
+FOLDER_ON_VOLUME = "counselroom-backups"
+
+
+def folder_on_volume(root: Path) -> Path:
+    """The backups' own folder on a removable volume, made when missing (MediumMissing when the volume
+    is gone)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise MediumMissing(folder=str(root))
+    folder = root / FOLDER_ON_VOLUME
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as e:
+        raise medium_error(e, root) from None
+    return folder
+
+
 def _name_order(name: str) -> tuple[str, int] | None:
     m = NAME_RE.match(name)
     return (m.group(1), int(m.group(2) or 1)) if m else None
