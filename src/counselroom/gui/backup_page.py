@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -133,6 +134,7 @@ class BackupPage(QWidget):
 
         self.backup_button = QPushButton(tr("&Back up now"))
         self.backup_button.setAccessibleName(tr("Back up now"))
+        self.backup_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)
@@ -163,11 +165,13 @@ class BackupPage(QWidget):
         run_row = QHBoxLayout()
         run_row.addWidget(self.backup_button)
         run_row.addWidget(self.progress, 1)
+        run_row.addStretch(0)
         where_layout.addLayout(run_row)
         where_layout.addWidget(self.result)
 
         settings = QGroupBox(tr("Settings"))
         form = QFormLayout(settings)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(tr("&Keep this many backups in a folder:"), self.generations)
         form.addRow(tr("Re&mind me at closing when the last backup is older than:"), self.remind)
 
