@@ -376,6 +376,6 @@ def test_tabs_added_by_later_parts_are_shut_down_with_the_page(qtbot, page: Clie
         def shutdown(self) -> None:
             stopped.append("tab")
 
-    assert cp.add_tab(Tab(), "Later") == 1
+    assert cp.add_tab(Tab(), "Later") == cp.tabs.count() - 1
     page.shutdown()
     assert stopped == ["tab"]

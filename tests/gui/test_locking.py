@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counselroom.gui.main_window import MainWindow
+from counselroom.gui.main_window import SECTIONS, MainWindow
 from counselroom.records.demo import populate
 from counselroom.records.services import Services
 
@@ -186,7 +186,8 @@ def test_lock_menu_item_and_go_menu_only_while_unlocked(qtbot, make_window, new_
     assert not window.go_menu.menuAction().isVisible()
     unlock(qtbot, window)
     assert window.go_menu.menuAction().isVisible()
-    window.go_menu.actions()[1].trigger()
+    keys = [key for key, _label, _shortcut in SECTIONS]
+    window.go_menu.actions()[keys.index("audit")].trigger()
     assert window.shell.current == "audit"
     window.lock_action.trigger()
     assert not window.is_unlocked

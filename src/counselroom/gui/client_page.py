@@ -107,6 +107,7 @@ class ClientPage(QWidget):
         self.tabs.setAccessibleName(tr("Client file"))
         self.overview = self._build_overview()
         self.tabs.addTab(self.overview, tr("Overview"))
+        self._add_record_tabs(services, client_id)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -166,6 +167,21 @@ class ClientPage(QWidget):
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         return page
+
+    def _add_record_tabs(self, services: Services, client_id: int) -> None:
+        from .casework_tab import CaseworkTab
+        from .client_appointments_tab import ClientAppointmentsTab
+        from .client_notes_tab import ClientNotesTab
+
+        self.notes_tab = ClientNotesTab(services, client_id)
+        self.appointments_tab = ClientAppointmentsTab(services, client_id)
+        self.casework_tab = CaseworkTab(services, client_id)
+        self.add_tab(self.notes_tab, tr("Session &notes"))
+        self.add_tab(self.appointments_tab, tr("A&ppointments"))
+        self.add_tab(self.casework_tab, tr("Dependency and &closure"))
+
+    def show_notes(self) -> None:
+        self.tabs.setCurrentWidget(self.notes_tab)
 
     def add_tab(self, widget: QWidget, label: str) -> int:
         """Add a tab (label already translated). A tab with a shutdown() method is shut down with

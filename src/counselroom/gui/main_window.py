@@ -40,6 +40,8 @@ from ..i18n import N_, language, set_language, tr
 from ..records.services import Services
 from ..vault.kdf import KdfParams
 from ..vault.vault import Vault, VaultSession
+from .client_page import ClientPage
+from .clients_page import ClientsPage
 from .first_run_wizard import FirstRunWizard
 from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
 from .recovery_key_dialog import RecoveryKeyDialog
@@ -49,8 +51,9 @@ from .widgets import confirm_destructive, paragraph
 
 log = logging.getLogger(__name__)
 
-SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("audit", N_("Audit trail"), "Ctrl+2"),
-            ("settings", N_("Settings"), "Ctrl+3")]
+SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("appointments", N_("Appointments"), "Ctrl+2"),
+            ("overdue", N_("Notes due"), "Ctrl+3"), ("search", N_("Search"), "Ctrl+4"),
+            ("audit", N_("Audit trail"), "Ctrl+5"), ("settings", N_("Settings"), "Ctrl+6")]
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
 
@@ -71,13 +74,23 @@ class AppContext:
 
 def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
     if key == "clients":
-        from .clients_page import ClientsPage
-
         return ClientsPage(services)
     if key == "audit":
         from .audit_page import AuditPage
 
         return AuditPage(services)
+    if key == "appointments":
+        from .appointments_page import AppointmentsPage
+
+        return AppointmentsPage(services)
+    if key == "overdue":
+        from .overdue_page import OverduePage
+
+        return OverduePage(services)
+    if key == "search":
+        from .search_page import SearchPage
+
+        return SearchPage(services)
     return SettingsPage(services, ctx.config, ctx.config_path)
 
 
@@ -132,6 +145,38 @@ class Shell(QWidget):
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
         self.nav.setCurrentRow(0)
+        self._connect_pages()
+
+    def _connect_pages(self) -> None:
+        """Pages that point at a client's file open it on the Clients page."""
+        appointments, overdue, search = (self.pages.get(k) for k in ("appointments", "overdue", "search"))
+        if appointments is not None:
+            appointments.open_client.connect(self.open_client)  # type: ignore[attr-defined]
+        if overdue is not None:
+            overdue.write_note.connect(self.write_note)  # type: ignore[attr-defined]
+        if search is not None:
+            search.open_client.connect(self.open_client)  # type: ignore[attr-defined]
+            search.open_note.connect(self.open_note)  # type: ignore[attr-defined]
+
+    def open_client(self, client_id: int) -> ClientPage | None:
+        clients = self.pages.get("clients")
+        if not isinstance(clients, ClientsPage):
+            return None
+        self.go("clients")
+        clients.open_client(client_id)
+        return clients.client_page
+
+    def write_note(self, client_id: int, appointment_id: int) -> None:
+        page = self.open_client(client_id)
+        if page is not None:
+            page.show_notes()
+            page.notes_tab.new_note_for_appointment(appointment_id)
+
+    def open_note(self, client_id: int, note_id: int) -> None:
+        page = self.open_client(client_id)
+        if page is not None:
+            page.show_notes()
+            page.notes_tab.open_note(note_id)
 
     def go(self, key: str) -> None:
         keys = [k for k, _, _ in SECTIONS]

@@ -119,10 +119,20 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
         column = QVBoxLayout(body)
         column.addWidget(heading(tr("Settings")))
-        for box in (self._program_box(), self._profile_box(), self._passphrase_box(), self._recovery_box()):
+        for box in (self._program_box(), self._profile_box(), self._dependency_box(), self._passphrase_box(),
+                    self._recovery_box()):
             box.setMaximumWidth(760)
             column.addWidget(box)
         column.addStretch(1)
+
+    def _dependency_box(self) -> QGroupBox:
+        from .dependency_settings import DependencySettings
+
+        box = QGroupBox(tr("Dependency alerts"))
+        layout = QVBoxLayout(box)
+        self.dependency = DependencySettings(self.services)
+        layout.addWidget(self.dependency)
+        return box
 
     # --- program settings -----------------------------------------------------------------------
     def _program_box(self) -> QGroupBox:
