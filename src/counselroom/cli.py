@@ -269,7 +269,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="counselroom", description=tr("counselroom: the counseling room's encrypted records."))
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # one word in the usage line, so that a usage error stays one short line however many commands there are
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     def add(name: str, help_msgid: str, vault_required: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=tr(help_msgid))
