@@ -111,7 +111,8 @@ def wizard_shots(lang: str, tmp: Path, suffix: str = "", only: tuple[int, ...] =
 
 
 def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str = "",
-              only: tuple[str, ...] = ("unlock", "clients", "client", "audit", "settings")) -> None:
+              only: tuple[str, ...] = ("unlock", "clients", "client", "notes", "appointments", "overdue", "search",
+                                       "audit", "settings")) -> None:
     ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
                      demo_passphrase=passphrase)
     w = window(ctx)
@@ -128,6 +129,41 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
         named = [c for c in w.services.clients.list() if c.name and c.risk_flag] or w.services.clients.list()
         clients.open_client(named[0].id)  # type: ignore[attr-defined]
         save(w, f"{lang}-client{suffix}")
+    if "notes" in only:
+        services = w.services
+        with_addendum = [n for c in services.clients.list() for n in services.notes.for_client(c.id or 0)
+                         if n.is_signed and services.notes.addenda(n.id or 0)]
+        signed = with_addendum or [n for c in services.clients.list() for n in services.notes.for_client(c.id or 0)
+                                   if n.is_signed]
+        note = signed[0]
+        clients.open_client(note.client_id)  # type: ignore[attr-defined]
+        page = clients.client_page  # type: ignore[attr-defined]
+        page.show_notes()
+        save(w, f"{lang}-client-notes{suffix}")
+        page.notes_tab.open_note(note.id)
+        save(w, f"{lang}-note-signed{suffix}")
+        drafts = [n for c in services.clients.list() for n in services.notes.for_client(c.id or 0) if not n.is_signed]
+        if drafts:
+            clients.open_client(drafts[0].client_id)  # type: ignore[attr-defined]
+            page = clients.client_page  # type: ignore[attr-defined]
+            page.show_notes()
+            page.notes_tab.open_note(drafts[0].id)
+            save(w, f"{lang}-note-draft{suffix}")
+            page.notes_tab.show_list()
+        clients.show_list()  # type: ignore[attr-defined]
+    if "appointments" in only:
+        w.go("appointments")
+        w.shell.pages["appointments"].set_view("week")  # type: ignore[attr-defined]
+        save(w, f"{lang}-appointments-week{suffix}")
+    if "overdue" in only:
+        w.go("overdue")
+        save(w, f"{lang}-notes-due{suffix}")
+    if "search" in only:
+        w.go("search")
+        search = w.shell.pages["search"]
+        search.search.setText("焦虑" if lang == "zh_CN" else "sleep")  # type: ignore[attr-defined]
+        search.search_now()  # type: ignore[attr-defined]
+        save(w, f"{lang}-search{suffix}")
     if "audit" in only:
         w.go("audit")
         save(w, f"{lang}-audit{suffix}")
