@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QPdfWriter
+from PySide6.QtGui import QMouseEvent, QPdfWriter, QTextCursor
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -273,3 +273,30 @@ def test_screenshot_of_the_checklist(qtbot, services, client_id, lang) -> None: 
         assert tab.checks["exceptions"].text() == "5. 保密例外"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert tab.grab().save(str(SCREENSHOTS / f"consent-checklist-{lang}.png"))
+
+
+def test_adapting_the_template_page_makes_a_new_version_and_asks_for_re_consent(
+        monkeypatch, qtbot, services, client_id) -> None:  # type: ignore[no-untyped-def]
+    from counselroom.gui import consent_template_page as page_module
+    from counselroom.gui.consent_template_page import ConsentTemplatePage
+
+    services.consent.sign_on_paper(services.consent.record_checklist(client_id).id, date.today())
+    page = ConsentTemplatePage(services)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.save_button.isEnabled() and page.version_label.text().startswith("Version 1")
+    page.items_list.setCurrentRow(2)  # session arrangements
+    page.text_edits["zh_CN"].moveCursor(QTextCursor.MoveOperation.End)
+    commit_text(page.text_edits["zh_CN"], "寒暑假期间不安排咨询。")
+    assert page.dirty and page.save_button.isEnabled()
+    asked: list[str] = []
+    monkeypatch.setattr(page_module, "confirm_destructive", lambda _p, _t, text, _a: asked.append(text) or True)
+    assert page.save()
+    assert "1 clients signed the current version" in asked[0]
+    assert services.consent.current_version() == 2 and page.version_label.text().startswith("Version 2")
+    assert services.consent.template().item("arrangements").text("zh_CN").endswith("寒暑假期间不安排咨询。")
+    assert services.consent.status(client_id) == OUT_OF_DATE
+    page.items_list.setCurrentRow(0)
+    page.title_edits["en"].clear()
+    page.title_edits["en"].textEdited.emit("")
+    assert page.save() is False and "both Chinese and English" in page.message.text()
