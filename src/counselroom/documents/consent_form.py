@@ -190,15 +190,17 @@ def render_pdf(data: ConsentFormData) -> bytes:
     story += [Spacer(1, 3 * mm), para(data.intro, body)]
 
     for n, item in enumerate(data.items, start=1):
-        story.append(para(f"{n}. {item.title}", heading))
+        title_para = para(f"{n}. {item.title}", heading)
         lines = [para(line, body) for line in item.text.split("\n") if line.strip()]
         if item.opt_in:  # the choice stays on the page of the text that explains it
-            story.append(KeepTogether([*lines, Spacer(1, 1.5 * mm), _choice_table(data.recording, fonts, body, t)]))
+            story.append(KeepTogether([title_para, *lines, Spacer(1, 1.5 * mm),
+                                       _choice_table(data.recording, fonts, body, t)]))
         else:
-            story += lines
+            story += [title_para, *lines]
 
-    story += [Spacer(1, 4 * mm), para(data.declaration, body), Spacer(1, 3 * mm)]
-    story.append(KeepTogether(_signature_block(data, fonts, label, body, t)))
+    story.append(Spacer(1, 4 * mm))  # the declaration stays with the lines it is signed on
+    story.append(KeepTogether([para(data.declaration, body), Spacer(1, 3 * mm),
+                               *_signature_block(data, fonts, label, body, t)]))
 
     footer = "   ".join([t(N_("Form version {version}"), version=data.template_version),
                          t(N_("Document no. {number}"), number=data.document_no or t(N_("Blank form"))),
@@ -266,7 +268,7 @@ def _signature_block(data: ConsentFormData, fonts: Fonts, label: ParagraphStyle,
                     else t(N_("Guardian's signature (if the client is under 18)")))
         rows.append([p(guardian), "", p(t(N_("Date"))), ""])
     rows.append([p(t(N_("Counselor's signature"))), "", p(t(N_("Date"))), ""])
-    table = Table(rows, colWidths=[38 * mm, 70 * mm, 14 * mm, 48 * mm], rowHeights=[17 * mm] * len(rows),
+    table = Table(rows, colWidths=[44 * mm, 66 * mm, 14 * mm, 46 * mm], rowHeights=[17 * mm] * len(rows),
                   hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
