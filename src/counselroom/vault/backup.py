@@ -771,6 +771,13 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None) ->
 
 def record_success(session: VaultSession, result: BackupResult) -> None:
     """Record a verified backup: a row in `backups` and two audit entries, in one transaction."""
+    try:
+        _record(session, result)
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
+
+
+def _record(session: VaultSession, result: BackupResult) -> None:
     name = result.path.name
     with transaction(session.conn):
         seq = session.audit.append("backup.made", detail={"file": name, "bytes": result.info.size,
@@ -825,8 +832,11 @@ class LastBackup:
 
 
 def last_verified_backup(session: VaultSession) -> LastBackup | None:
-    row = session.conn.execute("SELECT verified_at, folder, file_name, fingerprint FROM backups "
-                               "ORDER BY verified_at DESC, id DESC LIMIT 1").fetchone()
+    try:
+        row = session.conn.execute("SELECT verified_at, folder, file_name, fingerprint FROM backups "
+                                   "ORDER BY verified_at DESC, id DESC LIMIT 1").fetchone()
+    except DatabaseError as e:  # reaches the window as a plain message, never a raw driver error
+        raise translate_db_error(e) from None
     if row is None:
         return None
     return LastBackup(datetime.fromisoformat(row[0]), row[1], row[2], row[3])
