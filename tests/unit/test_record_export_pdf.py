@@ -167,3 +167,11 @@ def test_release_form_prints_what_was_filled_in_and_lines_for_the_rest(lang: str
     assert _run("pdfinfo", "-", data=pdf).stdout.decode().count("Encrypted:       no") == 1
     rows = [line.split() for line in _run("pdffonts", "-", data=pdf).stdout.decode().splitlines()[2:] if line]
     assert rows and all(row[-4] == "yes" for row in rows)
+
+
+def test_an_empty_counselor_profile_still_makes_a_document() -> None:
+    doc = _doc("en")
+    empty = ExportDocument(**{**doc.__dict__, "counselor": [], "room": "", "institution": "", "letter_text": ""})
+    password = generate_password()
+    text = _text(locked_pdf(empty, password), password)
+    assert "Counselor" in text and "Signature:" in text

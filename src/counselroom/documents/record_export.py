@@ -115,7 +115,9 @@ def _paragraphs(text: str, style: ParagraphStyle, fonts: Fonts) -> list[Any]:
     return out
 
 
-def _fact_table(rows: list[tuple[str, str]], s: _Styles, fonts: Fonts, label_width: float = 34 * mm) -> Table:
+def _fact_table(rows: list[tuple[str, str]], s: _Styles, fonts: Fonts, label_width: float = 34 * mm) -> Any:
+    if not rows:  # an empty profile: reportlab refuses a table without rows
+        return Spacer(1, 0)
     data = [[Paragraph(_markup(k, fonts, s.label.fontName), s.label),
              Paragraph(_markup(v, fonts, s.body.fontName), s.body)] for k, v in rows]
     table = Table(data, colWidths=[label_width, None], hAlign="LEFT")
