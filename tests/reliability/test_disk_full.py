@@ -65,9 +65,10 @@ def test_a_full_disk_fails_one_change_cleanly_and_keeps_every_earlier_one(new_va
 
 
 @pytest.mark.slow
-def test_the_command_line_on_a_full_disk_says_so_in_one_line_and_leaves_a_sound_vault(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [512 * 1024, 48 * 1024], ids=["demo records", "the new vault itself"])
+def test_the_command_line_on_a_full_disk_says_so_in_one_line_and_leaves_a_sound_vault(tmp_path: Path,
+                                                                                     limit: int) -> None:
     path = tmp_path / "demo"
-    limit = 160 * 1024  # room for a new vault, not for the demo records
 
     def starve() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -81,5 +82,8 @@ def test_the_command_line_on_a_full_disk_says_so_in_one_line_and_leaves_a_sound_
     assert proc.stderr.splitlines() == [f"counselroom: {StorageFailure().message()}"], proc.stderr
     assert "Traceback" not in proc.stderr
     vault = Vault(path)
+    if limit < 64 * 1024:  # not even the empty vault fitted: nothing half-made is left behind
+        assert not path.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".demo")]
+        return
     assert vault.exists()
     _reopen(vault)

@@ -109,6 +109,9 @@ class Vault:
                 path.rmdir()
             os.replace(tmp, path)
             fsync_dir(path.parent)
+        except DatabaseError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise translate_db_error(e) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
