@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from counselroom import i18n  # noqa: E402
 from counselroom.config import AppConfig  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
+from counselroom.vault.media import FakeVolumes  # noqa: E402
 from counselroom.vault.vault import Vault  # noqa: E402
 
 
@@ -80,6 +81,8 @@ def make_window(qtbot, tmp_path: Path, state_dir: Path, idle_clock: FakeClock,  
     def make(vault_path: Path | None = None, **extra: object) -> MainWindow:
         vault = Vault(vault_path or tmp_path / "vault", state_dir=state_dir, clock=attempt_clock)
         config = extra.pop("config", None) or AppConfig()
+        extra.setdefault("remind_backup", False)  # the reminder at close has its own test
+        extra.setdefault("volumes", FakeVolumes())  # never the test machine's real disks
         ctx = AppContext(vault=vault, config=config, config_path=tmp_path / "settings.json",  # type: ignore[arg-type]
                          kdf_params=FLOOR, idle_clock=idle_clock, idle_check_ms=20, **extra)  # type: ignore[arg-type]
         window = MainWindow(ctx)

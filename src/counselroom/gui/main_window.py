@@ -39,6 +39,7 @@ from ..documents.recovery_sheet import RecoverySheet
 from ..i18n import N_, language, set_language, tr
 from ..records.services import Services
 from ..vault.kdf import KdfParams
+from ..vault.media import VolumeSource
 from ..vault.vault import Vault, VaultSession
 from .client_page import ClientPage
 from .clients_page import ClientsPage
@@ -53,7 +54,8 @@ log = logging.getLogger(__name__)
 
 SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("appointments", N_("Appointments"), "Ctrl+2"),
             ("overdue", N_("Notes due"), "Ctrl+3"), ("search", N_("Search"), "Ctrl+4"),
-            ("audit", N_("Audit trail"), "Ctrl+5"), ("settings", N_("Settings"), "Ctrl+6")]
+            ("audit", N_("Audit trail"), "Ctrl+5"), ("backup", N_("Backup"), "Ctrl+6"),
+            ("settings", N_("Settings"), "Ctrl+7")]
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
 
@@ -70,6 +72,8 @@ class AppContext:
     idle_check_ms: int = CHECK_INTERVAL_MS
     demo_passphrase: str | None = None
     on_language: Callable[[str], None] | None = None  # installs Qt's own translations
+    volumes: VolumeSource | None = None  # removable media; tests give a fake
+    remind_backup: bool = True  # ask at close when the last verified backup is old
 
 
 def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
@@ -91,6 +95,10 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
         from .search_page import SearchPage
 
         return SearchPage(services)
+    if key == "backup":
+        from .backup_page import BackupPage
+
+        return BackupPage(services, ctx.vault, volumes=ctx.volumes)
     return SettingsPage(services, ctx.config, ctx.config_path)
 
 
@@ -254,6 +262,9 @@ class MainWindow(QMainWindow):
         panic.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the idle watcher handles the key
         panic.triggered.connect(self.panic)
         vault_menu.addAction(panic)
+        self.restore_action = QAction(tr("&Restore from a backup…"), self)
+        self.restore_action.triggered.connect(self.restore_backup)
+        vault_menu.addAction(self.restore_action)
         vault_menu.addSeparator()
         quit_action = QAction(tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -363,6 +374,9 @@ class MainWindow(QMainWindow):
     def _build_shell(self, section: str = "clients") -> None:
         assert self.services is not None
         self.shell = Shell(self.services, self.ctx)
+        backup_page = self.shell.pages.get("backup")
+        if backup_page is not None:
+            backup_page.restore_requested.connect(self.restore_backup)  # type: ignore[attr-defined]
         settings = self.shell.pages["settings"]
         if isinstance(settings, SettingsPage):
             settings.language_changed.connect(self._settings_language)
@@ -386,7 +400,7 @@ class MainWindow(QMainWindow):
         if self.shell is not None:
             self.shell.go(key)
 
-    def close_other_windows(self) -> None:
+    def close_other_windows(self, keep: QWidget | None = None) -> None:
         """Close and destroy every dialog and other window (closing alone would keep the data they
         show in memory); close menus, popups and tooltips."""
         QToolTip.hideText()
@@ -398,7 +412,7 @@ class MainWindow(QMainWindow):
                 break
             popup = next_popup
         for w in QApplication.topLevelWidgets():
-            if w is self:
+            if w is self or w is keep:
                 continue
             if isinstance(w, RecoveryKeyDialog):
                 w.force_close()
@@ -411,11 +425,11 @@ class MainWindow(QMainWindow):
                                            and not w.inherits("QTipLabel")):
                 w.deleteLater()
 
-    def lock(self) -> None:
+    def lock(self, keep: QWidget | None = None) -> None:
         if self.services is None:
             return
         self.idle.disarm()
-        self.close_other_windows()
+        self.close_other_windows(keep)
         self.show_unlock()
         shell, self.shell = self.shell, None
         if shell is not None:
@@ -447,6 +461,21 @@ class MainWindow(QMainWindow):
             self.unlock_screen.reset()
         self.showMinimized()
 
+    # --- restore --------------------------------------------------------------------------------
+    def restore_backup(self) -> None:
+        """Restore replaces the vault: the window locks first (keeping only the restore dialog), and shows the
+        unlock screen of whatever vault is in place afterwards. Also offered while locked, for a vault that
+        no longer opens."""
+        from .restore_dialog import RestoreDialog
+
+        dialog = RestoreDialog(self.ctx.vault, self, before_restore=lambda: self.lock(keep=dialog))
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        if self.services is None:
+            self.show_unlock()
+
     # --- language -------------------------------------------------------------------------------
     def apply_language(self, lang: str) -> None:
         set_language(lang or None)
@@ -475,6 +504,15 @@ class MainWindow(QMainWindow):
                                      "written down. It will not be shown again. Quit anyway?"), tr("Quit")):
             event.ignore()
             return
+        if self.services is not None and self.ctx.remind_backup:
+            from .backup_page import ask_backup_before_closing
+
+            answer = ask_backup_before_closing(self, self.services)
+            if answer != "close":
+                event.ignore()
+                if answer == "backup":
+                    self.go("backup")
+                return
         self.lock()
         if self.wizard is not None:
             self.wizard.discard()
