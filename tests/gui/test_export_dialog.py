@@ -22,6 +22,7 @@ from counselroom.gui.export_dialog import ExportDialog, PasswordDialog
 from counselroom.records.clients import Client
 from counselroom.records.profile import Profile
 from counselroom.records.services import Services
+from counselroom.vault.errors import StorageFailure
 from counselroom.vault.vault import Vault
 
 from .conftest import commit_text
@@ -380,3 +381,31 @@ def test_back_keeps_what_was_chosen(client_id: int, authorization,  # type: igno
     dialog.cancel_button.click()
     assert dialog.result() == QDialog.DialogCode.Rejected
     assert QApplication.activeModalWidget() is None
+
+
+def test_a_failure_after_the_file_was_written_removes_it(qtbot, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                         services: Services, client_id: int, authorization,
+                                                         target: Path,
+                                                         make_dialog: Callable[..., ExportDialog]) -> None:
+    """The file is written inside the export's transaction; when the vault then fails (here: right after the
+    write), the transaction rolls back and the window removes the file, so no unregistered export remains."""
+    errors: list[str] = []
+    monkeypatch.setattr(export_dialog, "show_error", lambda _p, _t, text: errors.append(text))
+    real_export = services.exports.export
+
+    def export_failing_after_delivery(*args, deliver, **kwargs):  # type: ignore[no-untyped-def]
+        def deliver_then_fail(data: bytes) -> None:
+            deliver(data)
+            raise StorageFailure()  # as if the register's commit failed on a full disk
+
+        return real_export(*args, deliver=deliver_then_fail, **kwargs)
+
+    monkeypatch.setattr(services.exports, "export", export_failing_after_delivery)
+    dialog = make_dialog(client_id, target / "x.pdf")
+    go_to_passphrase(dialog)
+    qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    assert errors == [StorageFailure().message()]
+    assert files_under(target) == []
+    assert services.exports.register() == [] and not services.audit.entries(kinds=["export.made"])

@@ -744,8 +744,11 @@ class ExportDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
 
+        written: list[Path] = []
+
         def deliver(data: bytes) -> None:
             atomic_write(path, data, mode=0o600)
+            written.append(path)
 
         try:
             result = self.services.exports.export(
@@ -755,6 +758,9 @@ class ExportDialog(QDialog):
             set_message(self.passphrase_error, "\n".join(tr(m) for m in e.errors.values()))
             return
         except VaultError as e:
+            # The register could not be written after the file was: an unregistered export must not remain.
+            for done in written:
+                done.unlink(missing_ok=True)
             show_error(self, tr("Export"), e.message())
             return
         except OSError as e:
