@@ -54,8 +54,9 @@ log = logging.getLogger(__name__)
 
 SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("appointments", N_("Appointments"), "Ctrl+2"),
             ("overdue", N_("Notes due"), "Ctrl+3"), ("search", N_("Search"), "Ctrl+4"),
-            ("audit", N_("Audit trail"), "Ctrl+5"), ("backup", N_("Backup"), "Ctrl+6"),
-            ("settings", N_("Settings"), "Ctrl+7")]
+            ("groups", N_("Groups"), "Ctrl+5"), ("exports", N_("Export register"), "Ctrl+6"),
+            ("audit", N_("Audit trail"), "Ctrl+7"), ("backup", N_("Backup"), "Ctrl+8"),
+            ("consent_form", N_("Consent form"), "Ctrl+9"), ("settings", N_("Settings"), "Ctrl+0")]
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
 
@@ -95,6 +96,18 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
         from .search_page import SearchPage
 
         return SearchPage(services)
+    if key == "groups":
+        from .groups_page import GroupsPage
+
+        return GroupsPage(services)
+    if key == "exports":
+        from .export_register_page import ExportRegisterPage
+
+        return ExportRegisterPage(services)
+    if key == "consent_form":
+        from .consent_template_page import ConsentTemplatePage
+
+        return ConsentTemplatePage(services)
     if key == "backup":
         from .backup_page import BackupPage
 
