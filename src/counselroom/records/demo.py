@@ -197,6 +197,26 @@ def populate(services: Services, size: str = "small", seed: int = 1,
             if progress and n % 100 == 0:
                 progress(n, total)
         _adapt_consent_form(services)
+        _this_week(services, rng, today)
+
+
+def _this_week(services: Services, rng: random.Random, today: date) -> None:
+    """A full-looking appointment book around today, so that the day and week views have something to show;
+    Monday's first sessions were held without a note yet, so they are overdue from Wednesday on."""
+    active = [c for c in services.clients.list(status="active") if c.id is not None]
+    rng.shuffle(active)
+    monday = today - timedelta(days=today.weekday())
+    rest = [(d, h) for d in range(5) for h in (9, 10, 14, 15, 16) if (d, h) not in ((0, 9), (0, 14))]
+    rng.shuffle(rest)
+    for client, (d, h) in zip(active[:12], [(0, 9), (0, 14), *rest], strict=False):
+        start = datetime.combine(monday + timedelta(days=d), time(h, 0))
+        end = start + timedelta(minutes=50)
+        taken = [a for a in services.appointments.for_client(client.id or 0) if a.planned_start.date() == start.date()]
+        if taken or services.appointments.overlapping(Appointment(client.id or 0, start, end)):
+            continue
+        a = services.appointments.create(Appointment(client.id or 0, start, end))
+        if start.date() < today and a.id is not None:
+            services.appointments.record_attendance(a.id, "attended", start, end)
 
 
 def _adapt_consent_form(services: Services) -> None:
