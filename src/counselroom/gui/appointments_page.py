@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,7 @@ from .appointment_models import AppointmentTableModel, long_day_text, qdate, tim
 from .attendance_dialog import AttendanceDialog
 from .client_form import plain_label
 from .qt_models import ID_ROLE
-from .widgets import confirm_destructive, heading, show_error
+from .widgets import StoreWatcher, confirm_destructive, heading, show_error
 
 
 class AppointmentTable(QTableView):
@@ -276,16 +276,8 @@ class AppointmentsPage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self._watcher = StoreWatcher(self, services.store, self.refresh,
+                                     wants=lambda entity, _id: entity in ("appointment", "client"))
         self.refresh()
 
     # -- what is shown ------------------------------------------------------------------------------------
@@ -315,7 +307,7 @@ class AppointmentsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self._stale = False
+        self._watcher.mark_fresh()
         selected = self.table.selected_id()
         book = self.services.appointments
         rows = book.week(self.current_date) if self.view == "week" else book.day(self.current_date)
@@ -371,23 +363,12 @@ class AppointmentsPage(QWidget):
             button.setEnabled(a is not None)
         self.cancel_button.setEnabled(a is not None and not a.cancelled and not a.held)
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity in ("appointment", "client"):
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         today, was = date.today(), self._today
         self._today = today
         if today != was and self.current_date == was:  # left open overnight: today is today again
-            self.show_date(today)
-        elif self._stale:
-            self.refresh()
+            self.show_date(today)  # (the watcher has already refreshed a stale book as it was shown)
 
     def _context_menu(self, pos: QPoint) -> None:
         if self.selected() is None:
@@ -437,7 +418,6 @@ class AppointmentsPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop listening, close any open dialog unsaved and drop every row (the window is locking)."""
-        self._unsubscribe()
-        self._change_timer.stop()
+        self._watcher.stop()
         self.book_actions.abandon()
         self.model.clear()

@@ -27,6 +27,7 @@ from ..records.services import Services
 from ..vault.audit import AuditEntry, Verification
 from .client_form import plain_label
 from .qt_models import SORT_ROLE, AuditTableModel, kind_label
+from .widgets import StoreWatcher
 
 OK_STYLE = ("QLabel { background: #e6f4ea; color: #0d4a1f; border: 1px solid #34a853; border-radius: 4px;"
             " padding: 6px 10px; font-weight: bold; }")
@@ -146,17 +147,10 @@ class AuditPage(QWidget):
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
-        # Every committed change appends an entry: refresh (now if shown, else when next shown).
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        # Every committed change appends an entry: refresh (now if shown, else when next shown), once the
+        # first load (below) has run.
+        self._watcher = StoreWatcher(self, services.store, self._after_change,
+                                     visible=lambda: self._loaded and self.isVisible())
 
         # Nothing is read until the page is first shown: the window builds every page at unlock, and a
         # long trail takes seconds to check.
@@ -196,7 +190,7 @@ class AuditPage(QWidget):
 
     def refresh(self) -> None:
         """The entries for the chosen filters: the newest ENTRY_LIMIT of them."""
-        self._stale = False
+        self._watcher.mark_fresh()
         kind = self.kind_filter.currentData()
         since = _utc_bound(self.from_date.date()) if self.from_enabled.isChecked() else None
         until = _utc_bound(self.until_date.date().addDays(1)) if self.until_enabled.isChecked() else None
@@ -228,14 +222,6 @@ class AuditPage(QWidget):
         self.verified.emit(result.ok)
         return result
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        self._stale = True
-        self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self._loaded and self.isVisible():
-            self._after_change()
-
     def _after_change(self) -> None:
         self.refresh()
         # A short trail is checked again at once; a long one (seconds) waits for Re-check, and the
@@ -245,15 +231,12 @@ class AuditPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if not self._loaded:
+        if not self._loaded:  # (once loaded, the watcher refreshes a stale trail as it is shown)
             self._first_load.start()  # after this paint, so "Checking…" is seen while it runs
-        elif self._stale:
-            self._after_change()
 
     def shutdown(self) -> None:
         """Stop listening and drop every row (the window calls this before locking)."""
-        self._unsubscribe()
+        self._watcher.stop()
         self._first_load.stop()
-        self._change_timer.stop()
         self.model.clear()
         self.kind_filter.clear()

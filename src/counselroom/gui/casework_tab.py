@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +31,7 @@ from ..records.services import Services
 from .client_form import plain_label
 from .note_editor import SectionEdit
 from .qt_models import local_time
-from .widgets import confirm_destructive, message_label, set_message
+from .widgets import StoreWatcher, confirm_destructive, message_label, set_message
 
 ALERT_STYLE = ("QFrame#dependencyAlert { background: #fff4ce; border: 1px solid #d8b24a; border-radius: 6px; } "
                "QLabel { color: #3b2f00; }")
@@ -74,16 +73,7 @@ class CaseworkTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
 
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self._watcher = StoreWatcher(self, services.store, self.refresh, wants=self._wants)
         self.refresh()
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -222,7 +212,7 @@ class CaseworkTab(QWidget):
     # -- showing ------------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._stale = False
+        self._watcher.mark_fresh()
         alerts = self.services.dependency.alerts(client_id=self.client_id)
         self.alert = alerts[0] if alerts else None
         self._show_dependency()
@@ -345,25 +335,13 @@ class CaseworkTab(QWidget):
 
     # -- changes made elsewhere ---------------------------------------------------------------------------------
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity in ("appointment", "dependency_review", "settings") or (entity == "client"
-                                                                          and entity_id == self.client_id):
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+    def _wants(self, entity: str, entity_id: int | None) -> bool:
+        return entity in ("appointment", "dependency_review", "settings") or (entity == "client"
+                                                                              and entity_id == self.client_id)
 
     def shutdown(self) -> None:
         """Stop listening and clear what is shown (the window calls this before locking)."""
-        self._unsubscribe()
-        self._change_timer.stop()
+        self._watcher.stop()
         for label in (self.alert_details, self.no_alert_label, self.closed_label, self.closed_summary):
             label.clear()
         self.review_edit.clear()

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import N_, tr
@@ -13,6 +13,7 @@ from ..records.services import Services
 from .appointment_models import AppointmentTableModel
 from .appointments_page import AppointmentActions, AppointmentTable
 from .client_form import plain_label
+from .widgets import StoreWatcher
 
 FIGURES = (("planned", N_("Appointments so far")), ("attended", N_("Attended on time")),
            ("late", N_("Late")), ("no_show", N_("No-show")), ("cancelled_client", N_("Cancelled by client")),
@@ -104,20 +105,12 @@ class ClientAppointmentsTab(QWidget):
         self.new_button.setToolTip(tr("Book an appointment for this client (Ctrl+Shift+N)"))
         self.attendance_button.setToolTip(tr("Attended, late or no-show, with the actual times (Ctrl+R)"))
 
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self._watcher = StoreWatcher(self, services.store, self.refresh,
+                                     wants=lambda entity, _id: entity == "appointment")
         self.refresh()
 
     def refresh(self) -> None:
-        self._stale = False
+        self._watcher.mark_fresh()
         selected = self.table.selected_id()
         book = self.services.appointments
         self.appointments = list(reversed(book.for_client(self.client_id)))
@@ -160,22 +153,7 @@ class ClientAppointmentsTab(QWidget):
         if appointment_id is not None:
             self._after(self.book_actions.record_attendance(appointment_id))
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity == "appointment":
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def shutdown(self) -> None:
-        self._unsubscribe()
-        self._change_timer.stop()
+        self._watcher.stop()
         self.book_actions.abandon()
         self.model.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,7 +34,7 @@ from .client_form import plain_label
 from .note_editor import NoteEditor
 from .note_models import NotesTableModel
 from .qt_models import ID_ROLE
-from .widgets import message_label, set_message
+from .widgets import StoreWatcher, message_label, set_message
 
 
 class RecordTable(QTableView):
@@ -222,22 +222,16 @@ class ClientNotesTab(QWidget):
         layout.addWidget(self.stack)
         self.setFocusProxy(self.table)
 
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        # The list is refreshed when it is shown: not while a note is open in its place.
+        self._watcher = StoreWatcher(self, services.store, self.refresh,
+                                     wants=lambda entity, _id: entity in ("note", "addendum", "appointment"),
+                                     visible=self.list_widget.isVisible)
         self.refresh()
 
     # -- the list ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._stale = False
+        self._watcher.mark_fresh()
         selected = self.selected_note_id()
         notes = self.services.notes.for_client(self.client_id)
         counts = {n.id or 0: len(self.services.notes.addenda(n.id or 0)) for n in notes if n.is_signed}
@@ -260,20 +254,6 @@ class ClientNotesTab(QWidget):
             return None
         value = index.siblingAtColumn(0).data(ID_ROLE)
         return int(value) if value is not None else None
-
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity in ("note", "addendum", "appointment"):
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.list_widget.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale and self.editor is None:
-            self.refresh()
 
     # -- opening and creating ---------------------------------------------------------------------------------
 
@@ -364,7 +344,6 @@ class ClientNotesTab(QWidget):
         if self.dialog is not None:
             self.dialog.reject()
         self.close_editor()
-        self._unsubscribe()
-        self._change_timer.stop()
+        self._watcher.stop()
         self.model.clear()
 

@@ -3,7 +3,7 @@ tabs below it. Later parts of the program add their tabs (sessions, consent, tes
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -22,7 +22,7 @@ from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ..records.services import Services
 from .client_form import ClientForm, plain_label
 from .qt_models import CLIENT_FIELD_LABELS
-from .widgets import confirm_destructive
+from .widgets import StoreWatcher, confirm_destructive
 
 RISK_BADGE_STYLE = ("QLabel { background: #b3261e; color: white; font-weight: bold; border-radius: 4px;"
                     " padding: 2px 8px; }")
@@ -126,15 +126,9 @@ class ClientPage(QWidget):
             shortcut.activated.connect(slot)
 
         # Refresh after any committed change to this client (also those made elsewhere).
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        # Refreshed whether shown or not: it is the header that says whose file this is.
+        self._watcher = StoreWatcher(self, services.store, self.refresh, visible=lambda: True,
+                                     wants=lambda entity, entity_id: entity == "client" and entity_id == client_id)
         self.refresh()
 
     def _build_overview(self) -> QWidget:
@@ -188,14 +182,9 @@ class ClientPage(QWidget):
         the page, before the window locks."""
         return self.tabs.addTab(widget, label)
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity == "client" and entity_id == self.client_id:
-            self._refresh_timer.start()
-
     def shutdown(self) -> None:
         """Stop listening and forget the client (the window calls this before locking)."""
-        self._unsubscribe()
-        self._refresh_timer.stop()
+        self._watcher.stop()
         self.client = None
         if self.form is not None:
             self.form.abandon()

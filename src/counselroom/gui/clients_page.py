@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +24,7 @@ from ..records.services import Services
 from .client_form import ClientForm, plain_label
 from .client_page import ClientPage
 from .qt_models import ID_ROLE, ClientTableModel
+from .widgets import StoreWatcher
 
 SEARCH_DELAY_MS = 200
 
@@ -157,23 +158,16 @@ class ClientsPage(QWidget):
         find.activated.connect(self.focus_search)
 
         # Changes committed anywhere (this page, a dialog, another part of the window) refresh the list.
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        # The list is refreshed when it is shown: not while a client's page is open in its place.
+        self._watcher = StoreWatcher(self, services.store, self.refresh,
+                                     wants=lambda entity, _id: entity == "client", visible=self.list_widget.isVisible)
         self.refresh()
 
     # -- the list -----------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         self.search_timer.stop()
-        self._stale = False
+        self._watcher.mark_fresh()
         selected = self.selected_client_id()
         clients = self.services.clients.list(status=self.status_filter.currentData(),
                                              include_archived=self.show_archived.isChecked(),
@@ -191,20 +185,6 @@ class ClientsPage(QWidget):
             self.empty_label.show()
         if selected is not None:
             self.select_client(selected)
-
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity == "client":
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.list_widget.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _search_return(self) -> None:
         self.refresh()
@@ -271,7 +251,7 @@ class ClientsPage(QWidget):
         self.close_client()
         self.stack.setCurrentWidget(self.list_widget)
         self.setFocusProxy(self.search)
-        if self._stale:
+        if self._watcher.stale:
             self.refresh()
         if was_open is not None and self.select_client(was_open):
             self.table.setFocus()
@@ -293,9 +273,8 @@ class ClientsPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop listening and drop every row (the window calls this before locking)."""
-        self._unsubscribe()
+        self._watcher.stop()
         self.search_timer.stop()
-        self._change_timer.stop()
         if self.form is not None:
             self.form.abandon()
         self.close_client()

@@ -4,7 +4,6 @@ number of hours has passed ("fill in the file after each consultation")."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..i18n import tr
@@ -15,7 +14,7 @@ from .appointment_models import CLIENT_ROLE, OverdueTableModel
 from .appointments_page import AppointmentTable
 from .client_form import plain_label
 from .qt_models import ID_ROLE
-from .widgets import heading, show_error
+from .widgets import StoreWatcher, heading, show_error
 
 SETTING = "notes.overdue_hours"
 MAX_HOURS = 24 * 30
@@ -99,20 +98,14 @@ class OverduePage(QWidget):
         self.clock.setInterval(REFRESH_MS)
         self.clock.timeout.connect(self._tick)
         self.clock.start()
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        # Shown again after a while, or a minute on: time alone may have made notes overdue.
+        self._watcher = StoreWatcher(
+            self, services.store, self._catch_up, refresh_on_show=True,
+            wants=lambda entity, _id: entity in ("note", "appointment", "client", "settings"))
         self.refresh()
 
     def refresh(self) -> None:
-        self._stale = False
+        self._watcher.mark_fresh()
         selected = self.table.selected_id()
         self.rows = self.services.notes.overdue(hours=self.hours.value())
         names: dict[int, str] = {}
@@ -165,19 +158,13 @@ class OverduePage(QWidget):
         self.write_note.emit(int(index.siblingAtColumn(0).data(CLIENT_ROLE)),
                              int(index.siblingAtColumn(0).data(ID_ROLE)))
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity in ("note", "appointment", "client", "settings"):
-            self._stale = True
-            self._change_timer.start()
-
     def _tick(self) -> None:
-        self._stale = True
-        self._refresh_if_visible()
+        self._watcher.mark_stale()
+        self._watcher.refresh_if_visible()
 
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self._follow_setting()
-            self.refresh()
+    def _catch_up(self) -> None:
+        self._follow_setting()
+        self.refresh()
 
     def _follow_setting(self) -> None:
         """Show a value set elsewhere (the dashboard, another window) unless the counselor is typing one."""
@@ -187,17 +174,11 @@ class OverduePage(QWidget):
         self.hours.setValue(overdue_hours(self.services))
         self.hours.blockSignals(False)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._follow_setting()
-        self.refresh()  # time has passed since it was last shown
-
     def shutdown(self) -> None:
         """Keep the setting as typed, stop listening and drop every row (the window is locking)."""
         if self.save_timer.isActive():
             self.save_hours()
-        self._unsubscribe()
+        self._watcher.stop()
         self.clock.stop()
-        self._change_timer.stop()
         self.model.clear()
         self.rows = []

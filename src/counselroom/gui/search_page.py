@@ -5,7 +5,7 @@ double-click opens it through `open_client` / `open_note`."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
 from ..i18n import tr
@@ -15,7 +15,7 @@ from ..vault.errors import VaultError
 from .client_form import plain_label
 from .client_notes_tab import RecordTable
 from .note_models import HIT_ROLE, SearchResultsModel
-from .widgets import heading
+from .widgets import StoreWatcher, heading
 
 SEARCH_DELAY_MS = 250
 
@@ -76,21 +76,13 @@ class SearchPage(QWidget):
         find.activated.connect(self.focus_search)
 
         # Results follow the records: a corrected note no longer shows a word it lost.
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._rerun_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self._watcher = StoreWatcher(self, services.store, self.search_now,
+                                     wants=lambda *_: bool(self.model.rowCount() or self.search.text().strip()))
         self._show_count(None)
 
     def search_now(self) -> None:
         self.timer.stop()
-        self._stale = False
+        self._watcher.mark_fresh()
         query = self.search.text().strip()
         try:
             hits = self.services.search.search(query, include_private=self.include_private.isChecked()) \
@@ -140,31 +132,16 @@ class SearchPage(QWidget):
         else:
             self.open_note.emit(hit.client_id, hit.note_id)
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if self.model.rowCount() or self.search.text().strip():
-            self._stale = True
-            self._change_timer.start()
-
-    def _rerun_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.search_now()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.search_now()
-
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         if self.timer.isActive():  # search when shown again, not while hidden (or after the vault closed)
             self.timer.stop()
-            self._stale = True
+            self._watcher.mark_stale()
         super().hideEvent(event)
 
     def shutdown(self) -> None:
         """Stop listening and forget the query and its results (the window calls this before locking)."""
-        self._unsubscribe()
+        self._watcher.stop()
         self.timer.stop()
-        self._change_timer.stop()
         self.model.clear()
         self.search.blockSignals(True)
         self.search.clear()

@@ -1,5 +1,6 @@
 """Small shared pieces: the destructive-action confirmation, the passphrase field with its caps-lock
-warning, the strength meter, error labels, and running slow key derivation off the GUI thread."""
+warning, the strength meter, error labels, running slow key derivation off the GUI thread, and keeping
+pages in step with the store."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import (
 
 from ..i18n import tr
 from ..vault import passphrase_policy
+
+if TYPE_CHECKING:
+    from ..records.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -284,3 +288,62 @@ def with_busy_cursor(start: bool) -> None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     else:
         QApplication.restoreOverrideCursor()
+
+
+class StoreWatcher(QObject):
+    """Keep a page in step with changes committed to the store, anywhere in the program.
+
+    A change the page `wants` (entity, id) marks it stale; it is refreshed at once (after the current
+    event, so a burst of changes costs one refresh) when `visible()` (by default: the owner is visible),
+    and otherwise when the owner is next shown. With `refresh_on_show` the owner is refreshed every time
+    it is shown, stale or not (for what goes out of date with time). The page's own refresh calls
+    `mark_fresh()`; `stop()` (shutdown before locking) stops listening, as does destroying the owner."""
+
+    def __init__(self, owner: QWidget, store: Store, refresh: Callable[[], None],
+                 wants: Callable[[str, int | None], bool] = lambda *_: True,
+                 visible: Callable[[], bool] | None = None, refresh_on_show: bool = False) -> None:
+        super().__init__(owner)
+        self.stale = False
+        self._owner = owner
+        self._refresh = refresh
+        self._wants = wants
+        self._visible = visible or owner.isVisible
+        self._refresh_on_show = refresh_on_show
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh_if_visible)
+        listener = self._on_store_changed
+        store.subscribe(listener)
+        owner.destroyed.connect(lambda *_: store.unsubscribe(listener))
+        self._unsubscribe = lambda: store.unsubscribe(listener)
+        owner.installEventFilter(self)
+
+    def mark_fresh(self) -> None:
+        self.stale = False
+
+    def mark_stale(self) -> None:
+        self.stale = True
+
+    def refresh_if_visible(self) -> None:
+        if self.stale and self._visible():
+            self.stale = False
+            self._refresh()
+
+    def stop(self) -> None:
+        self._unsubscribe()
+        self._timer.stop()
+
+    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
+        if self._wants(entity, entity_id):
+            self.stale = True
+            self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._owner and event.type() == QEvent.Type.Show:
+            if self._refresh_on_show:
+                self.stale = False
+                self._refresh()
+            else:
+                self.refresh_if_visible()
+        return False
