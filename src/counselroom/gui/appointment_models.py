@@ -10,20 +10,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from .. import i18n
 from ..i18n import N_, tr
 from ..records.appointments import ATTENDANCE_LABELS, KIND_LABELS, Appointment
 from ..records.notes import Overdue
-from .qt_models import ID_ROLE, RISK_COLOR
+from .qt_models import ID_ROLE, RISK_COLOR, RowTableModel
 
 CLIENT_ROLE = Qt.ItemDataRole.UserRole + 3
 MUTED = QColor("#6b6b6b")
 ATTENDANCE_COLORS = {"attended": QColor("#1b6e20"), "late": QColor("#8a5a00"), "no_show": RISK_COLOR}
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def locale() -> QLocale:
@@ -76,7 +74,7 @@ def hours_text(hours: float) -> str:
     return tr("{days} d {hours} h", days=whole // 24, hours=whole % 24)
 
 
-class AppointmentTableModel(QAbstractTableModel):
+class AppointmentTableModel(RowTableModel[Appointment]):
     """Appointments with their clients' display names. `columns` chooses what is shown."""
 
     HEADERS = {"day": N_("Day"), "date": N_("Date"), "time": N_("Planned"), "client": N_("Client"),
@@ -86,38 +84,17 @@ class AppointmentTableModel(QAbstractTableModel):
     def __init__(self, columns: tuple[str, ...], parent: Any = None) -> None:
         super().__init__(parent)
         self.COLUMNS = columns
-        self._rows: list[Appointment] = []
         self._names: dict[int, str] = {}
         self._risk: set[int] = set()
 
     def set_appointments(self, appointments: list[Appointment], names: dict[int, str] | None = None,
                          risk: set[int] | None = None) -> None:
-        self.beginResetModel()
-        self._rows = list(appointments)
         self._names = dict(names or {})
         self._risk = set(risk or ())
-        self.endResetModel()
+        self._set_rows(appointments)
 
     def clear(self) -> None:
         self.set_appointments([])
-
-    def appointment_at(self, row: int) -> Appointment | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, appointment_id: int) -> int:
-        return next((r for r, a in enumerate(self._rows) if a.id == appointment_id), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[self.COLUMNS[section]])
-        return None
 
     def text(self, a: Appointment, column: str) -> str:
         if column == "day":
@@ -138,11 +115,7 @@ class AppointmentTableModel(QAbstractTableModel):
             return a.location
         return ""
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        a = self.appointment_at(index.row()) if index.isValid() else None
-        if a is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, a: Appointment, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(a, column)
         if role == ID_ROLE:
@@ -163,39 +136,21 @@ class AppointmentTableModel(QAbstractTableModel):
         return None
 
 
-class OverdueTableModel(QAbstractTableModel):
+class OverdueTableModel(RowTableModel[Overdue]):
     COLUMNS = ("client", "session", "overdue", "draft")
     HEADERS = {"client": N_("Client"), "session": N_("Session"), "overdue": N_("Overdue by"),
                "draft": N_("Note")}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Overdue] = []
         self._names: dict[int, str] = {}
 
     def set_rows(self, rows: list[Overdue], names: dict[int, str] | None = None) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
         self._names = dict(names or {})
-        self.endResetModel()
+        self._set_rows(rows)
 
     def clear(self) -> None:
         self.set_rows([])
-
-    def row_at(self, row: int) -> Overdue | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[self.COLUMNS[section]])
-        return None
 
     def text(self, o: Overdue, column: str) -> str:
         a = o.appointment
@@ -208,11 +163,7 @@ class OverdueTableModel(QAbstractTableModel):
             return hours_text(o.hours_overdue)
         return tr("Draft started") if o.draft_id is not None else tr("Not started")
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        o = self.row_at(index.row()) if index.isValid() else None
-        if o is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, o: Overdue, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(o, column)
         if role == ID_ROLE:

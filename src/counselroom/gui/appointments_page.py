@@ -352,7 +352,7 @@ class AppointmentsPage(QWidget):
         if appointment_id is None:
             return None
         row = self.model.row_of(appointment_id)
-        return self.model.appointment_at(row)
+        return self.model.row_at(row)
 
     def select(self, appointment_id: int) -> bool:
         return self.table.select_id(appointment_id)

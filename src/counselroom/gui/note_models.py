@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..i18n import N_, tr
 from ..records.notes import Note
 from ..records.search_service import WHERE_LABELS, SearchHit
 from ..records.templates import templates
-from .qt_models import ID_ROLE, SORT_ROLE
+from .qt_models import ID_ROLE, SORT_ROLE, RowTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 3
 DRAFT_COLOR = QColor("#8a5a00")
 PRIVATE_COLOR = QColor("#5b3a8c")
@@ -29,53 +28,21 @@ def template_title(template_id: str) -> str:
     return tpl.title() if tpl else template_id
 
 
-class _Table(QAbstractTableModel):
-    COLUMNS: tuple[str, ...] = ()
-    HEADERS: dict[str, str] = {}
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else self._count()
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[self.COLUMNS[section]])
-        return None
-
-    def _count(self) -> int:
-        raise NotImplementedError
-
-
-class NotesTableModel(_Table):
+class NotesTableModel(RowTableModel[Note]):
     COLUMNS = ("date", "form", "status", "fingerprint")
     HEADERS = {"date": N_("Session date"), "form": N_("Form"), "status": N_("Status"),
                "fingerprint": N_("Fingerprint")}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._notes: list[Note] = []
         self._addenda: dict[int, int] = {}
 
     def set_notes(self, notes: list[Note], addenda_counts: dict[int, int] | None = None) -> None:
-        self.beginResetModel()
-        self._notes = list(notes)
         self._addenda = dict(addenda_counts or {})
-        self.endResetModel()
+        self._set_rows(notes)
 
     def clear(self) -> None:
         self.set_notes([])
-
-    def _count(self) -> int:
-        return len(self._notes)
-
-    def note_at(self, row: int) -> Note | None:
-        return self._notes[row] if 0 <= row < len(self._notes) else None
-
-    def row_of(self, note_id: int) -> int:
-        return next((row for row, n in enumerate(self._notes) if n.id == note_id), -1)
 
     def _text(self, note: Note, column: str) -> str:
         if column == "date":
@@ -91,11 +58,7 @@ class NotesTableModel(_Table):
             return text
         return note.short_fingerprint
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        note = self.note_at(index.row()) if index.isValid() else None
-        if note is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, note: Note, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(note, column)
         if role == SORT_ROLE:
@@ -126,27 +89,15 @@ def where_text(hit: SearchHit) -> str:
     return " · ".join(parts)
 
 
-class SearchResultsModel(_Table):
+class SearchResultsModel(RowTableModel[SearchHit]):
     COLUMNS = ("client", "where", "snippet")
     HEADERS = {"client": N_("Client"), "where": N_("Found in"), "snippet": N_("Text")}
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._hits: list[SearchHit] = []
-
     def set_hits(self, hits: list[SearchHit]) -> None:
-        self.beginResetModel()
-        self._hits = list(hits)
-        self.endResetModel()
+        self._set_rows(hits)
 
     def clear(self) -> None:
         self.set_hits([])
-
-    def _count(self) -> int:
-        return len(self._hits)
-
-    def hit_at(self, row: int) -> SearchHit | None:
-        return self._hits[row] if 0 <= row < len(self._hits) else None
 
     def _text(self, hit: SearchHit, column: str) -> str:
         if column == "client":
@@ -155,11 +106,7 @@ class SearchResultsModel(_Table):
             return where_text(hit)
         return hit.snippet
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        hit = self.hit_at(index.row()) if index.isValid() else None
-        if hit is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, hit: SearchHit, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(hit, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == "snippet":

@@ -7,8 +7,9 @@ anything themselves, so dropping a model drops the data. Every cell is plain tex
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -22,6 +23,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 RISK_COLOR = QColor("#b3261e")
 
 _Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 
 # The client file's fields as a counselor reads them (form labels, the overview, audit details).
 CLIENT_FIELD_LABELS = {
@@ -129,7 +131,51 @@ def age_text(client: Client) -> str:
     return "" if age is None else str(age)
 
 
-class ClientTableModel(QAbstractTableModel):
+class RowTableModel(QAbstractTableModel, Generic[T]):
+    """A read-only table with one record a row. A subclass names its columns in COLUMNS, gives each a
+    header (a msgid) in HEADERS and says in `cell()` what a cell holds for a role; `_set_rows()` replaces
+    the rows (resetting the model)."""
+
+    COLUMNS: tuple[str, ...] = ()
+    HEADERS: dict[str, str] = {}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[T] = []
+
+    def _set_rows(self, rows: Iterable[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> T | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, record_id: int) -> int:
+        """The row of the record with this id, or -1."""
+        return next((r for r, item in enumerate(self._rows) if getattr(item, "id", None) == record_id), -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(self.HEADERS[self.COLUMNS[section]])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.row_at(index.row()) if index.isValid() else None
+        return None if item is None else self.cell(item, self.COLUMNS[index.column()], role)
+
+    def cell(self, item: T, column: str, role: int) -> Any:
+        raise NotImplementedError
+
+
+class ClientTableModel(RowTableModel[Client]):
     """The client list. It sorts itself (a sort proxy calling data() for every comparison took
     seconds on a ten-thousand-client vault) and keeps its sort across set_clients()."""
 
@@ -139,14 +185,11 @@ class ClientTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._clients: list[Client] = []
         self._sort_column = 0
         self._sort_order = Qt.SortOrder.AscendingOrder
 
     def set_clients(self, clients: list[Client]) -> None:
-        self.beginResetModel()
-        self._clients = self._sorted(list(clients))
-        self.endResetModel()
+        self._set_rows(self._sorted(list(clients)))
 
     def _sort_key(self, client: Client) -> Any:
         column = self.COLUMNS[self._sort_column]
@@ -166,10 +209,10 @@ class ClientTableModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_ids = [self._clients[i.row()].id if 0 <= i.row() < len(self._clients) else None for i in old]
+        old_ids = [self._rows[i.row()].id if 0 <= i.row() < len(self._rows) else None for i in old]
         self._sort_column, self._sort_order = column, order
-        self._clients = self._sorted(self._clients)
-        rows = {c.id: r for r, c in enumerate(self._clients)}
+        self._rows = self._sorted(self._rows)
+        rows = {c.id: r for r, c in enumerate(self._rows)}
         new = [self.index(rows[cid], i.column()) if cid in rows else QModelIndex()
                for i, cid in zip(old, old_ids, strict=True)]
         self.changePersistentIndexList(old, new)
@@ -177,27 +220,6 @@ class ClientTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_clients([])
-
-    def client_at(self, row: int) -> Client | None:
-        return self._clients[row] if 0 <= row < len(self._clients) else None
-
-    def row_of(self, client_id: int) -> int:
-        for row, client in enumerate(self._clients):
-            if client.id == client_id:
-                return row
-        return -1
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._clients)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[self.COLUMNS[section]])
-        return None
 
     def _text(self, client: Client, column: str) -> str:
         if column == "name":
@@ -215,11 +237,7 @@ class ClientTableModel(QAbstractTableModel):
             return " / ".join(p for p in (client.school, client.department) if p)
         return str(getattr(client, column))
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        client = self.client_at(index.row()) if index.isValid() else None
-        if client is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, client: Client, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(client, column)
         if role == ID_ROLE:
@@ -235,39 +253,21 @@ class ClientTableModel(QAbstractTableModel):
         return None
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowTableModel[AuditEntry]):
     COLUMNS = ("seq", "at", "kind", "entity", "detail")
     HEADERS = {"seq": N_("No."), "at": N_("Time"), "kind": N_("Event"), "entity": N_("Concerning"),
                "detail": N_("Details")}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._entries: list[AuditEntry] = []
         self._client_codes: dict[int, str] = {}
 
     def set_entries(self, entries: list[AuditEntry], client_codes: dict[int, str] | None = None) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
         self._client_codes = dict(client_codes or {})
-        self.endResetModel()
+        self._set_rows(entries)
 
     def clear(self) -> None:
         self.set_entries([])
-
-    def entry_at(self, row: int) -> AuditEntry | None:
-        return self._entries[row] if 0 <= row < len(self._entries) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[self.COLUMNS[section]])
-        return None
 
     def entity_text(self, entry: AuditEntry) -> str:
         if not entry.entity:
@@ -291,11 +291,7 @@ class AuditTableModel(QAbstractTableModel):
             return self.entity_text(entry)
         return detail_text(entry.detail, self._client_codes)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        entry = self.entry_at(index.row()) if index.isValid() else None
-        if entry is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, entry: AuditEntry, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(entry, column)
         if role == Qt.ItemDataRole.ToolTipRole:

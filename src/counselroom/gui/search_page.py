@@ -111,7 +111,7 @@ class SearchPage(QWidget):
         self.count_label.setText(text)
 
     def hits(self) -> list[SearchHit]:
-        return [self.model.hit_at(r) for r in range(self.model.rowCount())]  # type: ignore[misc]
+        return [self.model.row_at(r) for r in range(self.model.rowCount())]  # type: ignore[misc]
 
     def focus_search(self) -> None:
         self.search.setFocus()
