@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import time as clock
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDateEdit, QMessageBox, QTimeEdit, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDateEdit, QMessageBox, QTimeEdit, QWidget
 
 from counselroom import i18n
 from counselroom.gui.appointment_dialog import AppointmentDialog
@@ -20,49 +19,12 @@ from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
 from .conftest import commit_text
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import when_modal
 
 MONDAY = date(2030, 3, 4)
 
 
-_pending: list[QTimer] = []
-
-
-def when_modal(callback: Callable[[QWidget], None], exclude: QWidget | None = None, timeout: float = 5.0) -> list[str]:
-    """Run `callback` on the next modal dialog other than `exclude`; close it if the callback fails.
-    Returns a list that holds an error message if the callback raised (assert it is empty afterwards).
-    Polls still waiting when the test ends are stopped (see `_stop_polls`)."""
-    deadline = clock.monotonic() + timeout
-    problems: list[str] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    _pending.append(timer)
-
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is not None and widget is not exclude and widget.isVisible():
-            timer.stop()
-            try:
-                callback(widget)
-            except BaseException as e:  # noqa: BLE001 - reported to the test after exec() returns
-                problems.append(f"{type(e).__name__}: {e}")
-            finally:
-                if widget.isVisible() and problems:
-                    widget.close()
-        elif clock.monotonic() > deadline:
-            timer.stop()
-            problems.append("no modal dialog appeared")
-
-    timer.timeout.connect(poll)
-    timer.start()
-    return problems
-
-
-@pytest.fixture(autouse=True)
-def _stop_polls() -> Iterator[None]:
-    yield
-    for timer in _pending:
-        timer.stop()
-    _pending.clear()
 
 
 def reactivate(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]

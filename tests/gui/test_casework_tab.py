@@ -17,7 +17,8 @@ from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
 from .conftest import commit_text
-from .test_note_editor import click_button, when_modal
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import click_button, when_modal
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from counselroom.records.appointments import Appointment
 from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
-from .test_appointments_page import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
-from .test_appointments_page import type_time, when_modal
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import when_modal
+from .test_appointments_page import type_time
 
 BASE = (datetime.now() - timedelta(days=40)).replace(hour=14, minute=0, second=0, microsecond=0)
 

@@ -3,13 +3,10 @@ warnings asked as a question, edit, Escape."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from counselroom import i18n
@@ -18,32 +15,9 @@ from counselroom.gui.client_page import ClientPage
 from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
-
-def commit_text(widget: QWidget, text: str) -> None:
-    """Type Chinese as an input method does: one committed string (qtbot.keyClicks cannot)."""
-    widget.setFocus()
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def when_modal(callback: Callable[[QWidget], None], exclude: QWidget | None = None,
-               timeout: float = 5.0) -> None:
-    """Run `callback` on the next modal dialog other than `exclude`; close it if the callback fails."""
-    deadline = time.monotonic() + timeout
-
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is not None and widget is not exclude and widget.isVisible():
-            try:
-                callback(widget)
-            finally:
-                if widget.isVisible():
-                    widget.close()
-        elif time.monotonic() < deadline:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
+from .conftest import commit_text
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import when_modal
 
 
 @pytest.fixture

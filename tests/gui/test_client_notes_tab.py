@@ -16,7 +16,8 @@ from counselroom.records.profile import Profile
 from counselroom.records.services import Services
 from counselroom.vault.errors import VaultError
 
-from .test_note_editor import click_button, when_modal
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import click_button, when_modal
 
 
 @pytest.fixture

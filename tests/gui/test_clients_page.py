@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -28,33 +25,9 @@ from counselroom.gui.clients_page import ClientsPage
 from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
-
-def when_modal(callback: Callable[[QWidget], None], exclude: QWidget | None = None,
-               timeout: float = 5.0) -> None:
-    """Run `callback` on the next modal dialog that opens (other than `exclude`), from the event loop.
-    If the callback fails, the dialog is closed anyway so the test fails instead of hanging."""
-    deadline = time.monotonic() + timeout
-
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is not None and widget is not exclude and widget.isVisible():
-            try:
-                callback(widget)
-            finally:
-                if widget.isVisible():
-                    widget.close()
-        elif time.monotonic() < deadline:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-
-
-def commit_text(widget: QWidget, text: str) -> None:
-    """Type Chinese as an input method does: one committed string (qtbot.keyClicks cannot)."""
-    widget.setFocus()
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
+from .conftest import commit_text
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import when_modal
 
 
 def add(services: Services, code: str, name: str = "", **values: object) -> Client:

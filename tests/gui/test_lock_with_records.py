@@ -13,8 +13,9 @@ from counselroom.records.clients import Client
 from counselroom.records.profile import Profile
 from counselroom.records.services import Services
 
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import click_button, when_modal
 from .test_locking import PASS, leaks, unlock
-from .test_note_editor import click_button, when_modal
 
 
 def test_lock_saves_the_note_being_typed_and_leaves_nothing_behind(qtbot, make_window, new_vault, flush) -> None:  # type: ignore[no-untyped-def]

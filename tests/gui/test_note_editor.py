@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from counselroom.gui import note_editor
 from counselroom.gui.note_editor import AddendumDialog, NoteEditor
@@ -17,30 +17,8 @@ from counselroom.records.profile import Profile
 from counselroom.records.services import Services
 
 from .conftest import commit_text
-
-
-def when_modal(callback: Callable[[QWidget], None], timeout: float = 5.0) -> None:
-    """Run `callback` on the next modal dialog that opens, from the event loop; close it if the callback fails."""
-    deadline = time.monotonic() + timeout
-
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is not None and widget.isVisible():
-            try:
-                callback(widget)
-            finally:
-                if widget.isVisible():
-                    widget.close()
-        elif time.monotonic() < deadline:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-
-
-def click_button(box: QWidget, text: str) -> None:
-    buttons = [b for b in box.findChildren(QPushButton) if b.text().replace("&", "") == text]
-    assert buttons, f"no button {text!r} in {[b.text() for b in box.findChildren(QPushButton)]}"
-    buttons[0].click()
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from .helpers import click_button, when_modal
 
 
 @pytest.fixture
