@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,35 +30,15 @@ from .appointment_models import AppointmentTableModel, long_day_text, qdate, tim
 from .attendance_dialog import AttendanceDialog
 from .client_form import plain_label
 from .qt_models import ID_ROLE
-from .widgets import StoreWatcher, confirm_destructive, heading, show_error
+from .widgets import RecordTable, StoreWatcher, confirm_destructive, heading, show_error
 
 
-class AppointmentTable(QTableView):
+class AppointmentTable(RecordTable):
     """A read-only table of appointments that opens the current row on Enter/Return and double-click."""
 
-    open_requested = Signal(QModelIndex)
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.doubleClicked.connect(self.open_requested)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setTabKeyNavigation(False)
-        self.setWordWrap(False)
-        self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        super().__init__("", parent)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
     def selected_id(self) -> int | None:
         index = self.currentIndex()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,26 +22,9 @@ from ..records.services import Services
 from .client_form import ClientForm, plain_label
 from .client_page import ClientPage
 from .qt_models import ID_ROLE, ClientTableModel
-from .widgets import StoreWatcher
+from .widgets import RecordTable, StoreWatcher
 
 SEARCH_DELAY_MS = 200
-
-
-class ClientTable(QTableView):
-    """A table that opens the current row on Enter/Return as well as on double-click."""
-
-    open_requested = Signal(QModelIndex)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.doubleClicked.connect(self.open_requested)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class ClientsPage(QWidget):
@@ -87,24 +68,15 @@ class ClientsPage(QWidget):
         self.new_button.clicked.connect(self.new_client)
 
         self.model = ClientTableModel(self)
-        self.table = ClientTable()
+        self.table = RecordTable(tr("Clients"))
         self.table.setModel(self.model)
-        self.table.setAccessibleName(tr("Clients"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         # Sized to the content after each refresh (looking at a sample of rows, so ten thousand clients
         # stay quick); the counselor may widen a column by hand.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setResizeContentsPrecision(200)
-        header.setStretchLastSection(True)
         self.table.open_requested.connect(self._open_index)
 
         self.count_label = plain_label()

@@ -13,9 +13,8 @@ from ..records.search_service import SearchHit
 from ..records.services import Services
 from ..vault.errors import VaultError
 from .client_form import plain_label
-from .client_notes_tab import RecordTable
 from .note_models import HIT_ROLE, SearchResultsModel
-from .widgets import StoreWatcher, heading
+from .widgets import RecordTable, StoreWatcher, heading
 
 SEARCH_DELAY_MS = 250
 
