@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -34,7 +33,7 @@ from ..records.services import Services
 from ..vault.errors import VaultError
 from .appointment_models import long_day_text, qdate, time_range
 from .client_form import ERROR_STYLE, plain_label
-from .widgets import show_error
+from .widgets import save_cancel_buttons, show_error
 
 DEFAULT_MINUTES = 50
 FIELD_LABELS = {"client_id": N_("Client"), "kind": N_("Kind"), "planned_start": N_("Date"),
@@ -193,15 +192,7 @@ class AppointmentDialog(QDialog):
         self.summary.setStyleSheet(ERROR_STYLE)
         self.summary.setWordWrap(True)
         self.summary.hide()
-        buttons = QDialogButtonBox.StandardButton
-        self.buttons = QDialogButtonBox(buttons.Save | buttons.Cancel)
-        self.save_button = self.buttons.button(buttons.Save)
-        self.save_button.setText(tr("Save"))
-        self.save_button.setDefault(True)
-        self.cancel_button = self.buttons.button(buttons.Cancel)
-        self.cancel_button.setText(tr("Cancel"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button, self.cancel_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

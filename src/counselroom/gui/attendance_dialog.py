@@ -9,7 +9,6 @@ from datetime import datetime
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QRadioButton,
@@ -26,7 +25,7 @@ from ..vault.errors import VaultError
 from .appointment_dialog import error_label, from_qtime, to_qtime, with_error
 from .appointment_models import long_day_text, time_range
 from .client_form import ERROR_STYLE, plain_label
-from .widgets import show_error
+from .widgets import save_cancel_buttons, show_error
 
 CHOICES = ("attended", "late", "no_show", "scheduled")
 CHOICE_LABELS = {"attended": N_("&Attended"), "late": N_("&Late"), "no_show": N_("&No-show"),
@@ -108,15 +107,7 @@ class AttendanceDialog(QDialog):
         self.summary.setStyleSheet(ERROR_STYLE)
         self.summary.setWordWrap(True)
         self.summary.hide()
-        buttons = QDialogButtonBox.StandardButton
-        self.buttons = QDialogButtonBox(buttons.Save | buttons.Cancel)
-        self.save_button = self.buttons.button(buttons.Save)
-        self.save_button.setText(tr("Save"))
-        self.save_button.setDefault(True)
-        self.cancel_button = self.buttons.button(buttons.Cancel)
-        self.cancel_button.setText(tr("Cancel"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button, self.cancel_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)

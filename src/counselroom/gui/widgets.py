@@ -16,11 +16,14 @@ from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
+    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -58,6 +61,21 @@ def show_error(parent: QWidget | None, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
+
+
+def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) \
+        -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """A dialog's Save (the default button, calling `save`) and Cancel (rejecting) buttons."""
+    kinds = QDialogButtonBox.StandardButton
+    box = QDialogButtonBox(kinds.Save | kinds.Cancel)
+    save_button = box.button(kinds.Save)
+    save_button.setText(tr("Save"))
+    save_button.setDefault(True)
+    cancel_button = box.button(kinds.Cancel)
+    cancel_button.setText(tr("Cancel"))
+    box.accepted.connect(save)
+    box.rejected.connect(dialog.reject)
+    return box, save_button, cancel_button
 
 
 def heading(text: str, size: float = 1.5) -> QLabel:
