@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ..i18n import tr
 from ..records.appointments import KIND_LABELS, Appointment
 from ..records.clients import ValidationError
+from ..records.consent import ConsentRequired
 from ..records.notes import Note
 from ..records.services import Services
 from ..records.templates import templates
@@ -144,6 +145,7 @@ class ClientNotesTab(QWidget):
     `editor` is the open NoteEditor or None."""
 
     note_opened = Signal(int)
+    consent_needed = Signal(str)
 
     def __init__(self, services: Services, client_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -260,9 +262,20 @@ class ClientNotesTab(QWidget):
         return True
 
     def new_note(self, appointment_id: int | None = None) -> int | None:
-        """Ask for the form (and the appointment), create the draft and open it. Returns its id."""
+        """Ask for the form (and the appointment), create the draft and open it. Returns its id. When the
+        client's consent is not complete, no form is offered: `consent_needed` tells the client page, which
+        says why and shows the consent checklist."""
         if self.dialog is not None:
             return None
+        gate = self.services.notes.before_new_note
+        if gate is not None:
+            try:
+                gate(self.client_id)
+            except ConsentRequired as e:
+                self.consent_needed.emit(e.message())
+                return None
+            except VaultError:
+                pass  # the New note dialog shows it where the counselor acts
         self.flush()
         dialog = NewNoteDialog(self.services, self.client_id, appointment_id, self)
         self.dialog = dialog

@@ -22,7 +22,7 @@ from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ..records.services import Services
 from .client_form import ClientForm, plain_label
 from .qt_models import CLIENT_FIELD_LABELS
-from .widgets import StoreWatcher, confirm_destructive
+from .widgets import StoreWatcher, confirm_destructive, message_label, set_message
 
 RISK_BADGE_STYLE = ("QLabel { background: #b3261e; color: white; font-weight: bold; border-radius: 4px;"
                     " padding: 2px 8px; }")
@@ -61,6 +61,11 @@ class ClientPage(QWidget):
         self.archive_button = QPushButton(tr("Archive…"))
         self.archive_button.setAccessibleName(tr("Archive this client"))
         self.archive_button.clicked.connect(self.archive)
+        self.export_button = QPushButton(tr("E&xport…"))
+        self.export_button.setAccessibleName(tr("Export this client's record as a locked PDF"))
+        self.export_button.setToolTip(tr("Nothing leaves the room by default: an export needs a recorded basis and "
+                                         "your passphrase, and is registered."))
+        self.export_button.clicked.connect(self.export)
         self.unarchive_button = QPushButton(tr("Restore from archive"))
         self.unarchive_button.setAccessibleName(tr("Restore this client from the archive"))
         self.unarchive_button.clicked.connect(self.unarchive)
@@ -90,6 +95,7 @@ class ClientPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        top.addWidget(self.export_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.archive_button)
         top.addWidget(self.unarchive_button)
@@ -113,6 +119,11 @@ class ClientPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(header)
         layout.addWidget(self.archived_banner)
+        self.consent_notice = message_label()
+        self.consent_notice.hide()
+        self.tabs.currentChanged.connect(
+            lambda _i: self.consent_notice.hide() if self.tabs.currentWidget() is not self.consent_tab else None)
+        layout.addWidget(self.consent_notice)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -166,8 +177,12 @@ class ClientPage(QWidget):
         from .casework_tab import CaseworkTab
         from .client_appointments_tab import ClientAppointmentsTab
         from .client_notes_tab import ClientNotesTab
+        from .consent_tab import ConsentTab
 
+        self.consent_tab = ConsentTab(services, client_id)
+        self.add_tab(self.consent_tab, tr("C&onsent"))
         self.notes_tab = ClientNotesTab(services, client_id)
+        self.notes_tab.consent_needed.connect(self._consent_needed)
         self.appointments_tab = ClientAppointmentsTab(services, client_id)
         self.casework_tab = CaseworkTab(services, client_id)
         self.add_tab(self.notes_tab, tr("Session &notes"))
@@ -176,6 +191,22 @@ class ClientPage(QWidget):
 
     def show_notes(self) -> None:
         self.tabs.setCurrentWidget(self.notes_tab)
+
+    def _consent_needed(self, message: str) -> None:
+        """No note before consent: say why, and take the counselor to the checklist."""
+        set_message(self.consent_notice, message)
+        self.consent_notice.show()
+        self.tabs.setCurrentWidget(self.consent_tab)
+        self.consent_tab.focus_first_missing()
+
+    def export(self) -> None:
+        from .export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.services, self.services.session.vault, self.client_id, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     def add_tab(self, widget: QWidget, label: str) -> int:
         """Add a tab (label already translated). A tab with a shutdown() method is shut down with

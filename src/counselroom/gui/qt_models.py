@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..i18n import N_, tr
 from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
+from ..records.exports import AUDIT_KINDS
 from ..vault.audit import AuditEntry
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -72,6 +73,27 @@ AUDIT_KIND_LABELS = {
     "case.closed": N_("Case closed"),
     "case.reopened": N_("Case reopened"),
     "dependency.reviewed": N_("Dependency review recorded"),
+    "backup.made": N_("Backup written"),
+    "backup.verified": N_("Backup verified"),
+    "backup.failed": N_("Backup failed"),
+    "backup.restored": N_("Vault restored from a backup"),
+    "backup.restore_confirmed": N_("Restored vault kept"),
+    "consent.started": N_("Consent checklist started"),
+    "consent.item_explained": N_("Consent item explained"),
+    "consent.item_unticked": N_("Consent item unticked"),
+    "consent.questions_saved": N_("Client's questions noted"),
+    "consent.recording_set": N_("Recording choice recorded"),
+    "consent.restarted": N_("Re-consent started"),
+    "consent.signed": N_("Consent signed"),
+    "consent.withdrawn": N_("Consent withdrawn"),
+    "consent.form_printed": N_("Consent form printed"),
+    "consent_template.saved": N_("Consent form changed (new version)"),
+    "consent_template.seeded": N_("Consent form set up"),
+    "group.created": N_("Group created"),
+    "group.member_added": N_("Group member added"),
+    "group.member_removed": N_("Group member removed"),
+    "group.agreement_recorded": N_("Group confidentiality agreement recorded"),
+    **AUDIT_KINDS,
 }
 
 _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "settings": N_("Settings"),
