@@ -146,6 +146,7 @@ class ConsentTab(QWidget):
 
         self.recording_box = QGroupBox(tr("Audio and video recording (a separate choice)"))
         self.recording_check = QCheckBox(tr("The client &agrees to audio or video recording of sessions"))
+        self.recording_check.setAccessibleName(tr("The client agrees to audio or video recording of sessions"))
         self.recording_check.toggled.connect(self._recording_toggled)
         self.recording_note = QLabel()
         self.recording_note.setWordWrap(True)
@@ -175,8 +176,10 @@ class ConsentTab(QWidget):
         self.withdraw_button.clicked.connect(self.withdraw)
         self.sign_message = message_label()
         lang_label = QLabel(tr("Form &language:"))
+        lang_label.setTextFormat(Qt.TextFormat.PlainText)
         lang_label.setBuddy(self.form_language)
         date_label = QLabel(tr("Signed &on:"))
+        date_label.setTextFormat(Qt.TextFormat.PlainText)
         date_label.setBuddy(self.paper_date)
         top = QHBoxLayout()
         w: QWidget
