@@ -111,8 +111,9 @@ def wizard_shots(lang: str, tmp: Path, suffix: str = "", only: tuple[int, ...] =
 
 
 def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str = "",
-              only: tuple[str, ...] = ("unlock", "clients", "client", "notes", "appointments", "overdue", "search",
-                                       "audit", "settings")) -> None:
+              only: tuple[str, ...] = ("unlock", "clients", "client", "consent", "notes", "appointments", "overdue",
+                                       "search", "groups", "exports", "audit", "backup", "consent_form",
+                                       "settings")) -> None:
     ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
                      demo_passphrase=passphrase)
     w = window(ctx)
@@ -129,6 +130,14 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
         named = [c for c in w.services.clients.list() if c.name and c.risk_flag] or w.services.clients.list()
         clients.open_client(named[0].id)  # type: ignore[attr-defined]
         save(w, f"{lang}-client{suffix}")
+    if "consent" in only:
+        services = w.services
+        pending = [c for c in services.clients.list() if services.consent.status(c.id or 0) != "signed"]
+        clients.open_client((pending or services.clients.list())[0].id)  # type: ignore[attr-defined]
+        page = clients.client_page  # type: ignore[attr-defined]
+        page.tabs.setCurrentWidget(page.consent_tab)
+        save(w, f"{lang}-client-consent{suffix}")
+        clients.show_list()  # type: ignore[attr-defined]
     if "notes" in only:
         services = w.services
         with_addendum = [n for c in services.clients.list() for n in services.notes.for_client(c.id or 0)
@@ -164,9 +173,17 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
         search.search.setText("焦虑" if lang == "zh_CN" else "sleep")  # type: ignore[attr-defined]
         search.search_now()  # type: ignore[attr-defined]
         save(w, f"{lang}-search{suffix}")
+    for section in ("groups", "exports"):
+        if section in only:
+            w.go(section)
+            save(w, f"{lang}-{section}{suffix}")
     if "audit" in only:
         w.go("audit")
         save(w, f"{lang}-audit{suffix}")
+    for section in ("backup", "consent_form"):
+        if section in only:
+            w.go(section)
+            save(w, f"{lang}-{section.replace('_', '-')}{suffix}")
     if "settings" in only:
         w.go("settings")
         save(w, f"{lang}-settings{suffix}")

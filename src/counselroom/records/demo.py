@@ -198,6 +198,19 @@ def populate(services: Services, size: str = "small", seed: int = 1,
                 progress(n, total)
         _adapt_consent_form(services)
         _this_week(services, rng, today)
+        _group(services, rng, today)
+
+
+def _group(services: Services, rng: random.Random, today: date) -> None:
+    """One group with a roster; one member has not signed the group confidentiality agreement yet."""
+    members = [c for c in services.clients.list(status="active") if c.id is not None][:6]
+    if len(members) < 3:
+        return
+    group = services.consent.create_group("考试焦虑团体辅导 Exam stress group", "每周四下午，共六次 / Thursdays, six sessions")
+    for n, client in enumerate(members):
+        services.consent.add_member(group.id, client.id or 0, today - timedelta(days=14))
+        if n:
+            services.consent.record_agreement(group.id, client.id or 0, today - timedelta(days=rng.randint(7, 14)))
 
 
 def _this_week(services: Services, rng: random.Random, today: date) -> None:
