@@ -32,6 +32,7 @@ from counselroom.gui.main_window import AppContext, MainWindow  # noqa: E402
 from counselroom.gui.recovery_key_dialog import key_tail  # noqa: E402
 from counselroom.i18n import set_language  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
+from counselroom.vault.media import FakeVolumes  # noqa: E402
 from counselroom.vault.vault import Vault  # noqa: E402
 
 SIZE = (1100, 720)
@@ -73,7 +74,7 @@ def window(ctx: AppContext) -> MainWindow:
 
 
 def wizard_shots(lang: str, tmp: Path, suffix: str = "", only: tuple[int, ...] = (0, 1, 2, 3, 4)) -> None:
-    ctx = AppContext(vault=Vault(tmp / f"new-{lang}{suffix}", state_dir=tmp / "state"),
+    ctx = AppContext(vault=Vault(tmp / f"new-{lang}{suffix}", state_dir=tmp / "state"), remind_backup=False,
                      config=AppConfig(language=lang), config_path=tmp / "settings.json", kdf_params=FLOOR)
     w = window(ctx)
     wizard = w.wizard
@@ -115,6 +116,7 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
                                        "search", "groups", "exports", "audit", "backup", "consent_form",
                                        "settings")) -> None:
     ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
+                     remind_backup=False, volumes=FakeVolumes(),
                      demo_passphrase=passphrase)
     w = window(ctx)
     if "unlock" in only:

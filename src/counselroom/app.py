@@ -118,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             vault = Vault(args.vault or default_vault_path())
         ctx = AppContext(vault=vault, config=config, config_path=config_path, demo_passphrase=demo_passphrase,
-                         on_language=install_qt_translations)
+                         on_language=install_qt_translations,
+                         remind_backup=demo_passphrase is None)  # a throwaway demo vault needs no backup
         window = MainWindow(ctx)
         window.show()
         _close_on_signals(window)
