@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,7 +44,7 @@ from ..records.services import Services
 from ..vault.errors import VaultError
 from . import pdf_printing
 from .signature_pad import SignatureDialog
-from .widgets import message_label, set_message
+from .widgets import StoreWatcher, message_label, set_message
 
 STATUS_STYLES = {
     PENDING: ("#fff4ce", "#d8b24a", "#3b2f00"), COMPLETE: ("#e8f1fb", "#7aa7d9", "#0f2f57"),
@@ -219,16 +218,7 @@ class ConsentTab(QWidget):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.flush)
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self._unsubscribe = lambda: store.unsubscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
+        self.watcher = StoreWatcher(self, services.store, self.refresh, self._wants)
         self.refresh()
 
     # -- showing ----------------------------------------------------------------------------------------------------
@@ -238,7 +228,7 @@ class ConsentTab(QWidget):
         return self.state is not None and self.state.status in (PENDING, COMPLETE)
 
     def refresh(self) -> None:
-        self._stale = False
+        self.watcher.mark_fresh()
         self.state = state = self.services.consent.state(self.client_id)
         consent = state.consent
         key = (state.template.version, state.minor)
@@ -499,26 +489,14 @@ class ConsentTab(QWidget):
 
     # -- changes made elsewhere -----------------------------------------------------------------------------------
 
-    def _on_store_changed(self, entity: str, entity_id: int | None) -> None:
-        if entity in ("consent", "consent_template", "profile") or (entity == "client"
-                                                                     and entity_id == self.client_id):
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+    def _wants(self, entity: str, entity_id: int | None) -> bool:
+        return entity in ("consent", "consent_template", "profile") or (entity == "client"
+                                                                         and entity_id == self.client_id)
 
     def shutdown(self) -> None:
         """Save what was typed, stop listening and clear what is shown (the window calls this before locking)."""
         self.flush()
-        self._unsubscribe()
-        self._change_timer.stop()
+        self.watcher.stop()
         for edit in self.questions.values():
             edit.blockSignals(True)
             edit.clear()

@@ -3,8 +3,7 @@ the register is append-only in the vault and nothing here changes it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ..i18n import N_, language, tr
@@ -12,7 +11,7 @@ from ..records.exports import EXCEPTION_LABELS, KIND_LABELS, RegisterEntry
 from ..records.services import Services
 from ..vault.errors import VaultError
 from .client_form import plain_label
-from .widgets import heading
+from .widgets import StoreWatcher, heading
 
 COLUMNS = (N_("Date"), N_("Number"), N_("Client"), N_("Document"), N_("Recipient"), N_("Purpose"), N_("Basis"),
            N_("Contents"))
@@ -67,29 +66,12 @@ class ExportRegisterPage(QWidget):
         for w in (self.title, self.intro, self.count_label, self.error_label, self.table):
             layout.addWidget(w)
 
-        self._stale = False
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(0)
-        self._change_timer.timeout.connect(self._refresh_if_visible)
-        store = services.store
-        listener = self._on_store_changed
-        store.subscribe(listener)
-        self.destroyed.connect(lambda *_: store.unsubscribe(listener))
-        self._unsubscribe = lambda: store.unsubscribe(listener)
+        self.watcher = StoreWatcher(self, services.store, self.refresh,
+                                    lambda entity, _id: entity in ("export", "client"))
         self.refresh()
 
-    def _on_store_changed(self, entity: str, _entity_id: int | None) -> None:
-        if entity in ("export", "client"):
-            self._stale = True
-            self._change_timer.start()
-
-    def _refresh_if_visible(self) -> None:
-        if self.isVisible():
-            self.refresh()
-
     def refresh(self) -> None:
-        self._stale = False
+        self.watcher.mark_fresh()
         try:
             self.entries = self.services.exports.register()
             names = {c.id: c.name for c in self.services.clients.list(include_archived=True) if c.id is not None}
@@ -117,14 +99,8 @@ class ExportRegisterPage(QWidget):
         self.count_label.setText(tr("No record has been exported.") if count == 0 else tr("1 export.") if count == 1
                                  else tr("{count} exports.", count=count))
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def shutdown(self) -> None:
         """Stop listening and drop every row (the window is locking)."""
-        self._unsubscribe()
-        self._change_timer.stop()
+        self.watcher.stop()
         self.table.setRowCount(0)
         self.entries = []
