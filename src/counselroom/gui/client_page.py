@@ -69,6 +69,10 @@ class ClientPage(QWidget):
         self.unarchive_button = QPushButton(tr("Restore from archive"))
         self.unarchive_button.setAccessibleName(tr("Restore this client from the archive"))
         self.unarchive_button.clicked.connect(self.unarchive)
+        self.emergency_button = QPushButton(tr("E&mergency contacts"))
+        self.emergency_button.setAccessibleName(tr("Show this client's emergency contacts"))
+        self.emergency_button.setToolTip(tr("Guardian, emergency contact and the crisis contacts of the safety plan"))
+        self.emergency_button.clicked.connect(self.show_emergency_contacts)
 
         self.code_label = plain_label()
         self.code_label.setAccessibleName(tr("Client code"))
@@ -95,6 +99,7 @@ class ClientPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        top.addWidget(self.emergency_button)
         top.addWidget(self.export_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.archive_button)
@@ -178,6 +183,9 @@ class ClientPage(QWidget):
         from .client_appointments_tab import ClientAppointmentsTab
         from .client_notes_tab import ClientNotesTab
         from .consent_tab import ConsentTab
+        from .referrals_tab import ReferralsTab
+        from .risk_tab import RiskTab
+        from .tests_tab import TestsTab
 
         self.consent_tab = ConsentTab(services, client_id)
         self.add_tab(self.consent_tab, tr("C&onsent"))
@@ -187,7 +195,25 @@ class ClientPage(QWidget):
         self.casework_tab = CaseworkTab(services, client_id)
         self.add_tab(self.notes_tab, tr("Session &notes"))
         self.add_tab(self.appointments_tab, tr("A&ppointments"))
+        self.tests_tab = TestsTab(services, client_id)
+        self.risk_tab = RiskTab(services, client_id)
+        self.referrals_tab = ReferralsTab(services, client_id)
+        self.add_tab(self.tests_tab, tr("&Tests"))
+        self.add_tab(self.risk_tab, tr("&Risk and safety"))
+        self.add_tab(self.referrals_tab, tr("Re&ferrals"))
         self.add_tab(self.casework_tab, tr("Dependency and &closure"))
+
+    def show_tab(self, key: str) -> None:
+        """Bring one tab forward: overview, consent, notes, appointments, tests, risk, referrals, casework."""
+        tabs = {"overview": self.overview, "consent": self.consent_tab, "notes": self.notes_tab,
+                "appointments": self.appointments_tab, "tests": self.tests_tab, "risk": self.risk_tab,
+                "referrals": self.referrals_tab, "casework": self.casework_tab}
+        self.tabs.setCurrentWidget(tabs.get(key, self.overview))
+
+    def show_emergency_contacts(self) -> None:
+        from .emergency_contacts_dialog import show_emergency_contacts
+
+        show_emergency_contacts(self.services, self.client_id, self)
 
     def show_notes(self) -> None:
         self.tabs.setCurrentWidget(self.notes_tab)

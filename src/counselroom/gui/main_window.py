@@ -52,11 +52,13 @@ from .widgets import confirm_destructive, paragraph
 
 log = logging.getLogger(__name__)
 
-SECTIONS = [("clients", N_("Clients"), "Ctrl+1"), ("appointments", N_("Appointments"), "Ctrl+2"),
-            ("overdue", N_("Notes due"), "Ctrl+3"), ("search", N_("Search"), "Ctrl+4"),
-            ("groups", N_("Groups"), "Ctrl+5"), ("exports", N_("Export register"), "Ctrl+6"),
-            ("audit", N_("Audit trail"), "Ctrl+7"), ("backup", N_("Backup"), "Ctrl+8"),
-            ("consent_form", N_("Consent form"), "Ctrl+9"), ("settings", N_("Settings"), "Ctrl+0")]
+SECTIONS = [("dashboard", N_("Today"), "Ctrl+1"), ("clients", N_("Clients"), "Ctrl+2"),
+            ("appointments", N_("Appointments"), "Ctrl+3"), ("overdue", N_("Notes due"), "Ctrl+4"),
+            ("search", N_("Search"), "Ctrl+5"), ("groups", N_("Groups"), "Ctrl+6"),
+            ("instruments", N_("Test instruments"), "Ctrl+7"), ("training", N_("Training"), "Ctrl+8"),
+            ("retention", N_("Retention"), "Ctrl+9"), ("exports", N_("Export register"), "Ctrl+Shift+X"),
+            ("audit", N_("Audit trail"), "Ctrl+Shift+A"), ("backup", N_("Backup"), "Ctrl+Shift+B"),
+            ("consent_form", N_("Consent form"), "Ctrl+Shift+F"), ("settings", N_("Settings"), "Ctrl+0")]
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
 
@@ -77,9 +79,25 @@ class AppContext:
     remind_backup: bool = True  # ask at close when the last verified backup is old
 
 
-def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:
+def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa: C901, PLR0911 - one branch a page
     if key == "clients":
         return ClientsPage(services)
+    if key == "dashboard":
+        from .dashboard_page import DashboardPage
+
+        return DashboardPage(services)
+    if key == "instruments":
+        from .instruments_page import InstrumentsPage
+
+        return InstrumentsPage(services)
+    if key == "training":
+        from .training_page import TrainingPage
+
+        return TrainingPage(services)
+    if key == "retention":
+        from .retention_page import RetentionPage
+
+        return RetentionPage(services)
     if key == "audit":
         from .audit_page import AuditPage
 
@@ -169,15 +187,14 @@ class Shell(QWidget):
         self._connect_pages()
 
     def _connect_pages(self) -> None:
-        """Pages that point at a client's file open it on the Clients page."""
-        appointments, overdue, search = (self.pages.get(k) for k in ("appointments", "overdue", "search"))
-        if appointments is not None:
-            appointments.open_client.connect(self.open_client)  # type: ignore[attr-defined]
-        if overdue is not None:
-            overdue.write_note.connect(self.write_note)  # type: ignore[attr-defined]
-        if search is not None:
-            search.open_client.connect(self.open_client)  # type: ignore[attr-defined]
-            search.open_note.connect(self.open_note)  # type: ignore[attr-defined]
+        """Pages that point at a client's file open it on the Clients page; the dashboard opens what it counts."""
+        for page in self.pages.values():
+            for name, slot in (("open_client", self.open_client), ("write_note", self.write_note),
+                               ("open_note", self.open_note), ("open_client_tab", self.open_client_tab),
+                               ("go_section", self.go)):
+                signal = getattr(type(page), name, None)
+                if isinstance(signal, Signal):
+                    getattr(page, name).connect(slot)
 
     def open_client(self, client_id: int) -> ClientPage | None:
         clients = self.pages.get("clients")
@@ -186,6 +203,11 @@ class Shell(QWidget):
         self.go("clients")
         clients.open_client(client_id)
         return clients.client_page
+
+    def open_client_tab(self, client_id: int, tab: str) -> None:
+        page = self.open_client(client_id)
+        if page is not None:
+            page.show_tab(tab)
 
     def write_note(self, client_id: int, appointment_id: int) -> None:
         page = self.open_client(client_id)
@@ -384,7 +406,7 @@ class MainWindow(QMainWindow):
         if new_recovery_key:
             self._show_recovery_key(new_recovery_key)
 
-    def _build_shell(self, section: str = "clients") -> None:
+    def _build_shell(self, section: str = "dashboard") -> None:
         assert self.services is not None
         self.shell = Shell(self.services, self.ctx)
         backup_page = self.shell.pages.get("backup")

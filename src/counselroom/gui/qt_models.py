@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..i18n import N_, tr
 from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
+from ..records import psychtests, referrals, retention, risk, training
 from ..records.exports import AUDIT_KINDS
 from ..vault.audit import AuditEntry
 
@@ -94,11 +95,18 @@ AUDIT_KIND_LABELS = {
     "group.member_removed": N_("Group member removed"),
     "group.agreement_recorded": N_("Group confidentiality agreement recorded"),
     **AUDIT_KINDS,
+    **psychtests.AUDIT_KINDS,
+    **risk.AUDIT_KINDS,
+    **referrals.AUDIT_KINDS,
+    **training.AUDIT_KINDS,
+    **retention.AUDIT_KINDS,
 }
 
 _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "settings": N_("Settings"),
                   "vault": N_("Vault"), "appointment": N_("Appointment"), "note": N_("Session note"),
-                  "addendum": N_("Addendum"), "dependency_review": N_("Dependency review")}
+                  "addendum": N_("Addendum"), "dependency_review": N_("Dependency review"),
+                  **psychtests.ENTITY_LABELS, **risk.ENTITY_LABELS, **referrals.ENTITY_LABELS,
+                  **training.ENTITY_LABELS, **retention.ENTITY_LABELS}
 
 _DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count"), "with": N_("with"),
                 "from": N_("from version"), "to": N_("to version"), "kdf": N_("key derivation"),

@@ -13,9 +13,14 @@ from .consent import ConsentService
 from .exports import ExportService
 from .notes import NoteService
 from .profile import ProfileService
+from .psychtests import PsychTestService
+from .referrals import ReferralService
+from .retention import RetentionService
+from .risk import RiskService
 from .search_service import SearchService
 from .settings import SettingsService
 from .store import Store
+from .training import TrainingService
 
 
 class AuditService:
@@ -47,6 +52,11 @@ class Services:
     search: SearchService
     exports: ExportService = field(init=False)  # set in open(), after the positional fields
     consent: ConsentService = field(init=False)  # set in open(); its gate keeps notes behind consent
+    psychtests: PsychTestService = field(init=False)
+    risk: RiskService = field(init=False)
+    referrals: ReferralService = field(init=False)
+    training: TrainingService = field(init=False)
+    retention: RetentionService = field(init=False)
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
@@ -60,6 +70,11 @@ class Services:
         services.exports = ExportService(store, clients, notes, services.profile)
         services.consent = ConsentService(store, clients, services.profile)
         notes.before_new_note = services.consent.require_consent
+        services.psychtests = PsychTestService(store, clients, settings)
+        services.risk = RiskService(store, clients, settings)
+        services.referrals = ReferralService(store, clients, settings)
+        services.training = TrainingService(store, clients, settings)
+        services.retention = RetentionService(store, clients, settings)
         services.search.ensure_index()
         return services
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import sqlcipher3
 
-from . import schema_consent, schema_exports
+from . import (
+    schema_consent,
+    schema_exports,
+    schema_referrals,
+    schema_retention,
+    schema_risk,
+    schema_tests,
+    schema_training,
+)
 from .connection import transaction
 from .errors import VaultTooNew
 
@@ -154,7 +162,12 @@ V2 = [
 # own module so that the parts can grow side by side until version 2 is released.
 V2 += schema_consent.STATEMENTS + schema_exports.STATEMENTS
 
-MIGRATIONS: list[list[str]] = [V1, V2]
+# Practice records: psychological tests, risk and emergency measures, referrals, training, retention.
+# The retention part comes first: its guard table is named by the other parts' triggers.
+V3 = (schema_retention.STATEMENTS + schema_tests.STATEMENTS + schema_risk.STATEMENTS + schema_referrals.STATEMENTS
+      + schema_training.STATEMENTS)
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

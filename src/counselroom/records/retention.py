@@ -1,0 +1,21 @@
+"""Retention rules per record kind, records past retention, destruction and the disposal register."""
+
+from __future__ import annotations
+
+from ..i18n import N_
+from .clients import ClientService
+from .settings import SettingsService
+from .store import Store
+
+# Audit kinds this part writes, with their labels for the audit viewer.
+AUDIT_KINDS: dict[str, str] = {}
+# Entities this part names in the audit trail, with their labels.
+ENTITY_LABELS: dict[str, str] = {}
+_ = N_
+
+
+class RetentionService:
+    def __init__(self, store: Store, clients: ClientService, settings: SettingsService) -> None:
+        self.store = store
+        self.clients = clients
+        self.settings = settings

@@ -1,0 +1,21 @@
+"""Risk assessments, the risk flag (重点关注), safety plans and emergency measures."""
+
+from __future__ import annotations
+
+from ..i18n import N_
+from .clients import ClientService
+from .settings import SettingsService
+from .store import Store
+
+# Audit kinds this part writes, with their labels for the audit viewer.
+AUDIT_KINDS: dict[str, str] = {}
+# Entities this part names in the audit trail, with their labels.
+ENTITY_LABELS: dict[str, str] = {}
+_ = N_
+
+
+class RiskService:
+    def __init__(self, store: Store, clients: ClientService, settings: SettingsService) -> None:
+        self.store = store
+        self.clients = clients
+        self.settings = settings
