@@ -15,8 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..i18n import N_, tr
-from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ..records import psychtests, referrals, retention, risk, training
+from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ..records.exports import AUDIT_KINDS
 from ..vault.audit import AuditEntry
 
