@@ -10,6 +10,7 @@ from .appointments import AppointmentService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
 from .consent import ConsentService
+from .dashboard import DashboardService
 from .exports import ExportService
 from .notes import NoteService
 from .profile import ProfileService
@@ -57,6 +58,7 @@ class Services:
     referrals: ReferralService = field(init=False)
     training: TrainingService = field(init=False)
     retention: RetentionService = field(init=False)
+    dashboard: DashboardService = field(init=False)
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
@@ -75,6 +77,7 @@ class Services:
         services.referrals = ReferralService(store, clients, settings)
         services.training = TrainingService(store, clients, settings)
         services.retention = RetentionService(store, clients, settings)
+        services.dashboard = DashboardService(store, services)
         services.search.ensure_index()
         return services
 

@@ -1,0 +1,176 @@
+"""The dashboard: what the code of practice says is due, one line a rule, each naming what it counts.
+
+Every line carries what it counts: either a page of the program (`section`, e.g. the appointment book for
+today's appointments) or the clients concerned (`items`, each opening one tab of one client's file). A line
+whose rule fails to read (a damaged table, say) becomes a line saying so; the other lines still show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..i18n import N_
+from ..vault.backup import backup_age_days, remind_days
+from ..vault.errors import VaultError
+from .consent import STATUS_LABELS as CONSENT_STATUS_LABELS
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# The lines in the order the page shows them.
+KEYS = ("appointments", "notes", "consent", "tests", "risk", "referrals", "dependency", "backup", "training",
+        "retention")
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    """One thing a line counts, in one client's file: `tab` is the client page's tab that shows it."""
+
+    client_id: int
+    tab: str
+    msgid: str  # what is due, translated by the page
+    params: dict[str, object] = field(default_factory=dict)
+    when: str = ""  # a date for sorting and showing (ISO), or ""
+
+
+@dataclass(frozen=True)
+class DashboardLine:
+    key: str
+    msgid: str
+    params: dict[str, object]
+    count: int  # how many things are due (0: nothing to do)
+    attention: bool  # shown as needing action
+    section: str | None = None  # the page that shows what the line counts
+    items: tuple[DashboardItem, ...] = ()
+    failed: bool = False  # the rule could not be read; msgid says so
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+class DashboardService:
+    """Reads the other services; writes nothing."""
+
+    def __init__(self, store: Store, services: object) -> None:
+        self.store = store
+        self.services = services  # records.services.Services (typed loosely: it builds this service)
+
+    def lines(self, now: datetime | None = None) -> list[DashboardLine]:
+        now = now or datetime.now()
+        return [self.line(key, now) for key in KEYS]
+
+    def line(self, key: str, now: datetime | None = None) -> DashboardLine:
+        now = now or datetime.now()
+        rule: Callable[[datetime], DashboardLine] = getattr(self, f"_{key}")
+        try:
+            return rule(now)
+        except VaultError as e:
+            log.error("dashboard rule %s could not be read: %s", key, type(e).__name__)
+            return DashboardLine(key, N_("This line could not be read: {problem}"), {"problem": e.message()}, 0,
+                                 True, failed=True)
+
+    # -- the rules ---------------------------------------------------------------------------------------------
+
+    def _appointments(self, now: datetime) -> DashboardLine:
+        booked = [a for a in self.services.appointments.day(now.date()) if not a.cancelled]  # type: ignore[attr-defined]
+        count = len(booked)
+        msgid = N_("No appointments today") if count == 0 else _plural(
+            count, N_("{count} appointment today"), N_("{count} appointments today"))
+        return DashboardLine("appointments", msgid, {"count": count}, count, False, section="appointments")
+
+    def _notes(self, now: datetime) -> DashboardLine:
+        overdue = self.services.notes.overdue(now)  # type: ignore[attr-defined]
+        count = len(overdue)
+        msgid = N_("No session notes overdue") if count == 0 else _plural(
+            count, N_("{count} session note overdue"), N_("{count} session notes overdue"))
+        return DashboardLine("notes", msgid, {"count": count}, count, count > 0, section="overdue")
+
+    def _consent(self, now: datetime) -> DashboardLine:
+        items = tuple(DashboardItem(client_id, "consent", CONSENT_STATUS_LABELS.get(status, status))
+                      for client_id, status in self.services.consent.needing_attention())  # type: ignore[attr-defined]
+        count = len(items)
+        msgid = N_("Every open case has a current consent") if count == 0 else _plural(
+            count, N_("{count} client without a complete or current consent"),
+            N_("{count} clients without a complete or current consent"))
+        return DashboardLine("consent", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _tests(self, now: datetime) -> DashboardLine:
+        found = self.services.psychtests.missing_explanation_or_feedback()  # type: ignore[attr-defined]
+        items = tuple(DashboardItem(a.client_id, "tests", a.missing_msgid, {"instrument": a.instrument_title},
+                                    a.when) for a in found)
+        count = len(items)
+        msgid = N_("No test lacks its explanation or feedback") if count == 0 else _plural(
+            count, N_("{count} test without its explanation before or feedback after"),
+            N_("{count} tests without their explanation before or feedback after"))
+        return DashboardLine("tests", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _risk(self, now: datetime) -> DashboardLine:
+        found = self.services.risk.flags_needing_attention(now.date())  # type: ignore[attr-defined]
+        items = []
+        for f in found:
+            if f.no_safety_plan and f.review_due:
+                what = N_("No safety plan; review was due {date}")
+            elif f.no_safety_plan:
+                what = N_("Flagged without a safety plan")
+            else:
+                what = N_("Flag review was due {date}")
+            items.append(DashboardItem(f.client_id, "risk", what, {"date": f.review_on.isoformat()},
+                                       f.review_on.isoformat()))
+        count = len(items)
+        msgid = N_("Every risk flag has a safety plan and a review date ahead") if count == 0 else _plural(
+            count, N_("{count} risk flag without a safety plan or past its review date"),
+            N_("{count} risk flags without a safety plan or past their review date"))
+        return DashboardLine("risk", msgid, {"count": count}, count, count > 0, items=tuple(items))
+
+    def _referrals(self, now: datetime) -> DashboardLine:
+        found = self.services.referrals.awaiting_follow_up(now.date())  # type: ignore[attr-defined]
+        items = tuple(DashboardItem(r.client_id, "referrals", N_("Referral to {recipient}: follow-up due {date}"),
+                                    {"recipient": r.recipient_label,
+                                     "date": r.follow_up_on.isoformat() if r.follow_up_on else ""},
+                                    r.follow_up_on.isoformat() if r.follow_up_on else "") for r in found)
+        count = len(items)
+        msgid = N_("No referral awaits its follow-up") if count == 0 else _plural(
+            count, N_("{count} referral awaiting follow-up"), N_("{count} referrals awaiting follow-up"))
+        return DashboardLine("referrals", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _dependency(self, now: datetime) -> DashboardLine:
+        found = self.services.dependency.alerts(now)  # type: ignore[attr-defined]
+        items = tuple(DashboardItem(a.client_id, "casework",
+                                    N_("{in_window} sessions in the last {weeks} weeks, {total} in all"),
+                                    {"in_window": a.in_window, "weeks": a.thresholds.window_weeks, "total": a.total})
+                      for a in found)
+        count = len(items)
+        msgid = N_("No dependency alerts") if count == 0 else _plural(
+            count, N_("{count} dependency alert"), N_("{count} dependency alerts"))
+        return DashboardLine("dependency", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _backup(self, now: datetime) -> DashboardLine:
+        session = self.store.session
+        age = backup_age_days(session, now.astimezone(UTC))
+        limit = remind_days(session)
+        if age is None:
+            return DashboardLine("backup", N_("This vault has never been backed up"), {}, 1, True, section="backup")
+        msgid = N_("Last verified backup: today") if age == 0 else _plural(
+            age, N_("Last verified backup: {days} day ago"), N_("Last verified backup: {days} days ago"))
+        return DashboardLine("backup", msgid, {"days": age}, age, age >= limit, section="backup")
+
+    def _training(self, now: datetime) -> DashboardLine:
+        year = self.services.training.year_summary(now.year)  # type: ignore[attr-defined]
+        hours = f"{year.hours:g}"
+        if year.target:
+            return DashboardLine("training", N_("Training this year: {hours} of {target} hours"),
+                                 {"hours": hours, "target": f"{year.target:g}"}, 0, False, section="training")
+        return DashboardLine("training", N_("Training this year: {hours} hours"), {"hours": hours}, 0, False,
+                             section="training")
+
+    def _retention(self, now: datetime) -> DashboardLine:
+        found = self.services.retention.past_retention(now.date())  # type: ignore[attr-defined]
+        count = len(found)
+        msgid = N_("No records past their retention period") if count == 0 else _plural(
+            count, N_("{count} record set past its retention period"),
+            N_("{count} record sets past their retention period"))
+        return DashboardLine("retention", msgid, {"count": count}, count, count > 0, section="retention")
