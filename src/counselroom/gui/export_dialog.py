@@ -101,6 +101,11 @@ def _add_row(form: QFormLayout, text: str, widget: QWidget, error: QLabel) -> No
     form.addRow(label, box)
 
 
+def _same(a: str, b: str) -> bool:
+    """The same name or purpose, whatever the spacing or case (as the export service compares them)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def notes_count(count: int) -> str:
     return tr("1 signed note will be included.") if count == 1 else tr("{count} signed notes will be included.",
                                                                          count=count)
@@ -183,11 +188,15 @@ class PasswordDialog(QDialog):
 
 
 class ExportDialog(QDialog):
-    """Export one client's record as a locked PDF. `exported` holds the result's number once done."""
+    """Export one client's record as a locked PDF. `exported` holds the result's number once done.
+
+    A caller may preset the document (`kind`, such as "referral_letter"), the `recipient`, the `purpose`
+    and the `letter_text`; the basis is still chosen here, under the same rules."""
 
     choose_path: PathChooser = staticmethod(choose_save_path)
 
-    def __init__(self, services: Services, vault: Vault, client_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, vault: Vault, client_id: int, parent: QWidget | None = None, *,
+                 kind: str | None = None, recipient: str = "", purpose: str = "", letter_text: str = "") -> None:
         super().__init__(parent)
         self.services = services
         self.vault = vault
@@ -229,12 +238,37 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(self.fontMetrics().horizontalAdvance("M") * 60, self.fontMetrics().height() * 34)
         self._fill_authorizations()
+        self._preset(kind, recipient, purpose, letter_text)
         self._show_step(0)
+
+    def _preset(self, kind: str | None, recipient: str, purpose: str, letter_text: str) -> None:
+        if kind in KINDS:
+            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        for edit, value in ((self.recipient_edit, recipient), (self.purpose_edit, purpose),
+                            (self.auth_recipient, recipient), (self.auth_purpose, purpose)):
+            if value.strip():
+                edit.setText(value.strip())
+        if letter_text:
+            self.letter_edit.setPlainText(letter_text)
+        if recipient.strip():  # prefer a valid authorization for this very recipient
+            match = next((a for a in self.authorization_list if not a.expired() and _same(a.recipient, recipient)
+                          and (not purpose.strip() or _same(a.purpose, purpose))), None)
+            if match is not None:
+                self._fill_authorizations(select=match.id)
+        if kind == "referral_letter":
+            self.preset_notice.setText(tr("A referral letter needs the client's written release authorization for "
+                                          "this recipient (record it below, or print the form for the client to "
+                                          "sign), or a named confidentiality exception. The client's consent noted "
+                                          "on the referral is not a release authorization."))
+            self.preset_notice.setVisible(True)
 
     # step 1: the basis
     def _basis_page(self) -> QWidget:
         page = QWidget()
         intro = paragraph(tr("Records leave the room only for a recorded reason. Choose the basis of this export."))
+        self.preset_notice = paragraph("")
+        self.preset_notice.setStyleSheet("QLabel { background: #fff4ce; color: #3b2f00; padding: 4px 8px; }")
+        self.preset_notice.setVisible(False)
         self.use_authorization = QRadioButton(tr("The client's written &release authorization"))
         self.use_exception = QRadioButton(tr("A named &confidentiality exception"))
         group = QButtonGroup(page)
@@ -301,6 +335,7 @@ class ExportDialog(QDialog):
         exception_box.addRow(tr("&Justification"), self.justification_edit)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
+        layout.addWidget(self.preset_notice)
         layout.addWidget(self.use_authorization)
         layout.addLayout(auth_row)
         layout.addWidget(self.authorization_details)
