@@ -1,0 +1,231 @@
+"""The safety plan as the client takes it home: one or two A4 pages, fonts embedded, built in memory.
+
+Written to the client, in plain and warm words, in large type, in the language the counselor chose for the
+client. It carries no internal codes other than a small document number in the footer (so that a paper copy
+can be matched with the version it was printed from). A section left empty prints lines to write on by hand.
+`render_pdf()` returns the bytes and writes nothing to disk.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..i18n import N_, tr_in
+from .fonts import document_fonts
+from .recovery_sheet import _markup
+
+ACCENT = colors.HexColor("#2f6f68")
+SOFT = colors.HexColor("#eef5f3")
+LINE = colors.HexColor("#9bb5b0")
+MARGIN = 18 * mm
+
+
+@dataclass(frozen=True)
+class SafetyPlanDocument:
+    lang: str
+    client_name: str = ""
+    counselor: str = ""
+    room: str = ""
+    institution: str = ""
+    room_contact: str = ""
+    warning_signs: tuple[str, ...] = ()
+    coping_steps: tuple[str, ...] = ()
+    distractions: tuple[str, ...] = ()
+    help_people: tuple[tuple[str, str], ...] = ()  # (name, phone)
+    professionals: tuple[tuple[str, str], ...] = ()
+    environment: tuple[str, ...] = ()
+    reasons_for_living: str = ""
+    agreed_on: date | None = None
+    document_no: str = ""
+
+
+# (msgid of the heading, msgid of the line under it)
+SECTIONS = {
+    "warning_signs": (N_("Signs that a hard time may be starting"),
+                      N_("Thoughts, feelings, situations or things I do that tell me to use this plan.")),
+    "coping_steps": (N_("Things I can do on my own to feel calmer"),
+                     N_("Small things that have helped me before, without needing anyone else.")),
+    "distractions": (N_("People and places that take my mind off things"),
+                     N_("Where I can go and who I can be with, to feel less alone.")),
+    "help_people": (N_("People I can ask for help"),
+                    N_("People I trust and can tell that I am not doing well.")),
+    "professionals": (N_("Professionals and crisis lines I can contact"),
+                      N_("If the steps above have not helped enough, I contact one of them.")),
+    "environment": (N_("Making my surroundings safer"),
+                    N_("What I will do to keep things I could hurt myself with out of reach.")),
+    "reasons_for_living": (N_("What matters to me and keeps me going"), ""),
+}
+
+
+def _footer_canvas(footer: str, font: str, page_label: str) -> type[Canvas]:
+    class FooterCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 7.5)
+                self.setFillColor(colors.HexColor("#666666"))
+                self.drawString(MARGIN, 10 * mm, footer)
+                self.drawRightString(A4[0] - MARGIN, 10 * mm, page_label.format(page=number, pages=total))
+                super().showPage()
+            super().save()
+
+    return FooterCanvas
+
+
+class _WriteLines(Flowable):
+    """Lines to write on by hand."""
+
+    def __init__(self, count: int, gap: float = 9 * mm) -> None:
+        super().__init__()
+        self.count, self.gap = count, gap
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.count * self.gap
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(LINE)
+        self.canv.setLineWidth(0.5)
+        for n in range(self.count):
+            y = n * self.gap + 1.5 * mm
+            self.canv.line(0, y, self.width, y)
+
+
+def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
+    fonts = document_fonts()
+    lang = doc_data.lang
+    zh = lang == "zh_CN"
+
+    def t(msgid: str, **values: object) -> str:
+        return tr_in(lang, msgid, **values)
+
+    body_font = fonts.body(lang)
+    bold_font = fonts.cjk if zh else fonts.latin_bold
+    wrap = "CJK" if zh else None
+    body = ParagraphStyle("body", fontName=body_font, fontSize=12.5, leading=18, wordWrap=wrap)
+    item = ParagraphStyle("item", parent=body, leftIndent=6 * mm, bulletIndent=1 * mm)
+    hint = ParagraphStyle("hint", parent=body, fontSize=10.5, leading=14, textColor=colors.HexColor("#555555"),
+                          spaceAfter=1 * mm)
+    small = ParagraphStyle("small", parent=body, fontSize=10, leading=13, textColor=colors.HexColor("#444444"))
+    title = ParagraphStyle("title", parent=body, fontName=bold_font, fontSize=24, leading=30, textColor=ACCENT)
+    heading = ParagraphStyle("heading", parent=body, fontName=bold_font, fontSize=14.5, leading=19,
+                             textColor=ACCENT, spaceAfter=0.5 * mm)
+    phone = ParagraphStyle("phone", parent=body, fontName=fonts.latin_bold, fontSize=13.5, leading=18)
+    urgent = ParagraphStyle("urgent", parent=body, fontName=bold_font, fontSize=12.5, leading=18,
+                            textColor=colors.HexColor("#7a1c14"))
+
+    def para(s: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+        return Paragraph(_markup(s, fonts, style.fontName), style, bulletText=bullet)
+
+    width = A4[0] - 2 * MARGIN
+    story: list[Flowable] = [para(t(N_("My safety plan")), title)]
+    who = doc_data.client_name.strip()
+    story.append(para(t(N_("This plan is for {name}."), name=who) if who
+                      else t(N_("This plan is for:")) + " ______________________", body))
+    story.append(Spacer(1, 1.5 * mm))
+    story.append(para(t(N_("When things get hard, go through the steps in order, one at a time, until you feel "
+                           "safer. You can start at any step. Keep this plan where you can find it quickly.")), body))
+    story.append(Spacer(1, 3 * mm))
+
+    def section(number: int, key: str, content: list[Flowable]) -> None:
+        head, line = SECTIONS[key]
+        parts: list[Flowable] = [para(f"{number}. {t(head)}", heading)]
+        if line:
+            parts.append(para(t(line), hint))
+        box = Table([[parts + content]], colWidths=[width])
+        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm),
+                                 ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT)]))
+        story.append(box)
+        story.append(Spacer(1, 3 * mm))
+
+    def items(lines: tuple[str, ...], blank: int = 3) -> list[Flowable]:
+        if not lines:
+            return [_WriteLines(blank)]
+        return [para(s, item, bullet="•") for s in lines]
+
+    def contacts(rows: tuple[tuple[str, str], ...], blank: int = 2) -> list[Flowable]:
+        name_w = width - 8 * mm - 62 * mm
+        if not rows:
+            return [_WriteLines(blank)]
+        cells = [[para(n or " ", body), para(p, phone) if p.strip() else _WriteLines(1, 7 * mm)] for n, p in rows]
+        table = Table(cells, colWidths=[name_w, 62 * mm], hAlign="LEFT")
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                   ("LINEBELOW", (0, 0), (-1, -2), 0.3, LINE)]))
+        return [table]
+
+    number = 0
+    for key, content in (("warning_signs", items(doc_data.warning_signs)),
+                         ("coping_steps", items(doc_data.coping_steps)),
+                         ("distractions", items(doc_data.distractions)),
+                         ("help_people", contacts(doc_data.help_people)),
+                         ("professionals", contacts(doc_data.professionals)),
+                         ("environment", items(doc_data.environment))):
+        number += 1
+        section(number, key, content)
+    if doc_data.reasons_for_living.strip():
+        number += 1
+        section(number, "reasons_for_living",
+                [para(line, body) for line in doc_data.reasons_for_living.split("\n") if line.strip()])
+
+    danger = Table([[para(t(N_("If you are in danger now, or might act on thoughts of harming yourself or someone "
+                                  "else: call the emergency services or go to the nearest hospital emergency "
+                                  "department straight away. You do not have to wait.")), urgent)]],
+                   colWidths=[width])
+    danger.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#b3261e")),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
+                                ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]))
+
+    agreed = doc_data.agreed_on.isoformat() if doc_data.agreed_on else ""
+    made = (t(N_("We made this plan together on {date}."), date=agreed) if agreed
+            else t(N_("We made this plan together on:")) + " ____________")
+    counselor_line = " · ".join(v for v in (doc_data.counselor, doc_data.room, doc_data.institution) if v)
+    sign_style = ParagraphStyle("sign", parent=small, fontSize=10.5)
+    signatures = Table([[para(t(N_("My signature")), sign_style), "", para(t(N_("Counselor")), sign_style),
+                         para(doc_data.counselor, body) if doc_data.counselor else ""]],
+                       colWidths=[30 * mm, 55 * mm, 25 * mm, width - 110 * mm], rowHeights=[14 * mm], hAlign="LEFT")
+    signatures.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                    ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
+                                    ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black)]))
+    closing: list[Flowable] = [danger, Spacer(1, 4 * mm), para(made, body)]
+    if counselor_line or doc_data.room_contact:
+        room = t(N_("Your counselor: {who}"), who=counselor_line) if counselor_line else ""
+        contact = t(N_("Counseling room contact: {contact}"), contact=doc_data.room_contact) \
+            if doc_data.room_contact else ""
+        closing += [para(s, small) for s in (room, contact) if s]
+    closing += [signatures]
+    story.append(KeepTogether(closing))
+
+    footer = t(N_("Document no. {number}"), number=doc_data.document_no) if doc_data.document_no else ""
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=t(N_("My safety plan")), author="", subject="",
+                            creator="counselroom", invariant=True, initialFontName=fonts.latin)
+    doc.build(story, canvasmaker=_footer_canvas(footer, body_font if zh else fonts.latin,
+                                                t(N_("Page {page} of {pages}"))))
+    return out.getvalue()
+
