@@ -14,7 +14,7 @@ from counselroom.records.training import DEFAULT_TARGET, format_hours, parse_hou
 TODAY = date(2026, 5, 20)
 
 
-def add(services: Services, day: date, hours: float | str, kind: str = "course", title: str = "认知行为疗法培训") -> int:
+def add(services: Services, day: date, hours: float | str, kind: str = "course", title: str = "认知行为疗法") -> int:
     return services.training.add(day, kind, title, hours, "中国心理学会", "证书 2026-17", today=TODAY).id
 
 

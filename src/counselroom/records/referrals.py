@@ -190,8 +190,9 @@ class ReferralService:
         closed because the client was referred, and the follow-up still matters)."""
         fallback = (today - timedelta(days=DEFAULT_FOLLOW_UP_DAYS)).isoformat()
         found = self._select(
-            "(outcome IS NULL OR outcome = 'waiting') AND client_id IN (SELECT id FROM clients WHERE archived_at IS "
-            "NULL) AND ((follow_up_on IS NOT NULL AND follow_up_on <= ?) OR (follow_up_on IS NULL AND referred_on <= ?))",
+            "(outcome IS NULL OR outcome = 'waiting') "
+            "AND client_id IN (SELECT id FROM clients WHERE archived_at IS NULL) "
+            "AND ((follow_up_on IS NOT NULL AND follow_up_on <= ?) OR (follow_up_on IS NULL AND referred_on <= ?))",
             (today.isoformat(), fallback), order="referred_on, id")
         return sorted(found, key=lambda r: (r.due_on or today, r.id))
 

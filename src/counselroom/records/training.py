@@ -197,6 +197,22 @@ class TrainingService:
     def set_supervision_target(self, hours: float | str | None) -> None:
         self._write_target(SUPERVISION_TARGET_KEY, hours)
 
+    def set_targets(self, total: float | str | None, supervision: float | str | None) -> None:
+        """Set both targets at once, or neither: each is checked before either is saved."""
+        errors: dict[str, str] = {}
+        for key, value in (("target", total), ("supervision_target", supervision)):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                parse_hours(value, key, MAX_TARGET)
+            except ValidationError as e:
+                errors.update(e.errors)
+        if errors:
+            raise ValidationError(errors)
+        with self.store.write():
+            self._write_target(TARGET_KEY, total)
+            self._write_target(SUPERVISION_TARGET_KEY, supervision)
+
     # writing
     def _checked(self, held_on: date | None, kind: str | None, title: str, hours: object, provider: str,
                  certificate: str, today: date | None) -> tuple[str, str, str, int, str, str]:
