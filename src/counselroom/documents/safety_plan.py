@@ -106,7 +106,7 @@ class _WriteLines(Flowable):
         self.canv.setStrokeColor(LINE)
         self.canv.setLineWidth(0.5)
         for n in range(self.count):
-            y = n * self.gap + 1.5 * mm
+            y = n * self.gap + 0.8 * mm
             self.canv.line(0, y, self.width, y)
 
 
@@ -121,30 +121,46 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
     body_font = fonts.body(lang)
     bold_font = fonts.cjk if zh else fonts.latin_bold
     wrap = "CJK" if zh else None
-    body = ParagraphStyle("body", fontName=body_font, fontSize=12.5, leading=18, wordWrap=wrap)
+    body = ParagraphStyle("body", fontName=body_font, fontSize=12, leading=15.5, wordWrap=wrap)
     item = ParagraphStyle("item", parent=body, leftIndent=6 * mm, bulletIndent=1 * mm)
-    hint = ParagraphStyle("hint", parent=body, fontSize=10.5, leading=14, textColor=colors.HexColor("#555555"),
-                          spaceAfter=1 * mm)
+    hint = ParagraphStyle("hint", parent=body, fontSize=9.5, leading=11.5, textColor=colors.HexColor("#555555"),
+                          spaceAfter=0.8 * mm)
     small = ParagraphStyle("small", parent=body, fontSize=10, leading=13, textColor=colors.HexColor("#444444"))
-    title = ParagraphStyle("title", parent=body, fontName=bold_font, fontSize=24, leading=30, textColor=ACCENT)
-    heading = ParagraphStyle("heading", parent=body, fontName=bold_font, fontSize=14.5, leading=19,
+    title = ParagraphStyle("title", parent=body, fontName=bold_font, fontSize=22, leading=27, textColor=ACCENT)
+    heading = ParagraphStyle("heading", parent=body, fontName=bold_font, fontSize=14, leading=16.5,
                              textColor=ACCENT, spaceAfter=0.5 * mm)
-    phone = ParagraphStyle("phone", parent=body, fontName=fonts.latin_bold, fontSize=13.5, leading=18)
-    urgent = ParagraphStyle("urgent", parent=body, fontName=bold_font, fontSize=12.5, leading=18,
+    phone = ParagraphStyle("phone", parent=body, fontName=fonts.latin_bold, fontSize=13, leading=15.5)
+    urgent = ParagraphStyle("urgent", parent=body, fontName=bold_font, fontSize=11, leading=15,
                             textColor=colors.HexColor("#7a1c14"))
 
     def para(s: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
         return Paragraph(_markup(s, fonts, style.fontName), style, bulletText=bullet)
 
-    width = A4[0] - 2 * MARGIN
+    width = A4[0] - 2 * MARGIN - 12  # the frame keeps 6 pt of padding on each side
     story: list[Flowable] = [para(t(N_("My safety plan")), title)]
     who = doc_data.client_name.strip()
     story.append(para(t(N_("This plan is for {name}."), name=who) if who
                       else t(N_("This plan is for:")) + " ______________________", body))
+    counselor_line = " · ".join(v for v in (doc_data.counselor, doc_data.room, doc_data.institution) if v)
+    about = [t(N_("Your counselor: {who}"), who=counselor_line) if counselor_line else "",
+             t(N_("Counseling room contact: {contact}"), contact=doc_data.room_contact)
+             if doc_data.room_contact else ""]
+    story += [para(line, small) for line in about if line]
     story.append(Spacer(1, 1.5 * mm))
     story.append(para(t(N_("When things get hard, go through the steps in order, one at a time, until you feel "
                            "safer. You can start at any step. Keep this plan where you can find it quickly.")), body))
-    story.append(Spacer(1, 3 * mm))
+    story.append(Spacer(1, 2 * mm))
+
+    danger = Table([[para(t(N_("If you are in danger now, or might act on thoughts of harming yourself or someone "
+                                  "else: call the emergency services or go to the nearest hospital emergency "
+                                  "department straight away. You do not have to wait.")), urgent)]],
+                   colWidths=[width])
+    danger.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#b3261e")),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
+                                ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]))
+
+    story += [danger, Spacer(1, 3 * mm)]
 
     def section(number: int, key: str, content: list[Flowable]) -> None:
         head, line = SECTIONS[key]
@@ -153,27 +169,30 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
             parts.append(para(t(line), hint))
         box = Table([[parts + content]], colWidths=[width])
         box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.6 * mm),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2 * mm),
                                  ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT)]))
         story.append(box)
-        story.append(Spacer(1, 3 * mm))
+        story.append(Spacer(1, 1.6 * mm))
 
-    def items(lines: tuple[str, ...], blank: int = 3) -> list[Flowable]:
+    def items(lines: tuple[str, ...], blank: int = 2) -> list[Flowable]:
         if not lines:
-            return [_WriteLines(blank)]
+            return [_WriteLines(blank, 8 * mm)]
         return [para(s, item, bullet="•") for s in lines]
 
     def contacts(rows: tuple[tuple[str, str], ...], blank: int = 2) -> list[Flowable]:
         name_w = width - 8 * mm - 62 * mm
         if not rows:
             return [_WriteLines(blank)]
-        cells = [[para(n or " ", body), para(p, phone) if p.strip() else _WriteLines(1, 7 * mm)] for n, p in rows]
+        cells = [[para(n or " ", body), para(p, phone) if p.strip() else ""] for n, p in rows]
         table = Table(cells, colWidths=[name_w, 62 * mm], hAlign="LEFT")
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                                   ("LINEBELOW", (0, 0), (-1, -2), 0.3, LINE)]))
+        style: list[tuple[Any, ...]] = [
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+        # a number not known yet leaves a line to write it on
+        style += [("LINEBELOW", (1, r), (1, r), 0.5, LINE) for r, (_n, p) in enumerate(rows) if not p.strip()]
+        table.setStyle(TableStyle(style))
         return [table]
 
     number = 0
@@ -190,40 +209,25 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
         section(number, "reasons_for_living",
                 [para(line, body) for line in doc_data.reasons_for_living.split("\n") if line.strip()])
 
-    danger = Table([[para(t(N_("If you are in danger now, or might act on thoughts of harming yourself or someone "
-                                  "else: call the emergency services or go to the nearest hospital emergency "
-                                  "department straight away. You do not have to wait.")), urgent)]],
-                   colWidths=[width])
-    danger.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#b3261e")),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
-                                ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
-                                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]))
-
     agreed = doc_data.agreed_on.isoformat() if doc_data.agreed_on else ""
     made = (t(N_("We made this plan together on {date}."), date=agreed) if agreed
             else t(N_("We made this plan together on:")) + " ____________")
-    counselor_line = " · ".join(v for v in (doc_data.counselor, doc_data.room, doc_data.institution) if v)
     sign_style = ParagraphStyle("sign", parent=small, fontSize=10.5)
-    signatures = Table([[para(t(N_("My signature")), sign_style), "", para(t(N_("Counselor")), sign_style),
+    signatures = Table([[para(t(N_("My signature")), sign_style), "", "", para(t(N_("Counselor")), sign_style),
                          para(doc_data.counselor, body) if doc_data.counselor else ""]],
-                       colWidths=[30 * mm, 55 * mm, 25 * mm, width - 110 * mm], rowHeights=[14 * mm], hAlign="LEFT")
+                       colWidths=[32 * mm, 56 * mm, 8 * mm, 24 * mm, width - 120 * mm], rowHeights=[12 * mm],
+                       hAlign="LEFT")
     signatures.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                                     ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
-                                    ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black)]))
-    closing: list[Flowable] = [danger, Spacer(1, 4 * mm), para(made, body)]
-    if counselor_line or doc_data.room_contact:
-        room = t(N_("Your counselor: {who}"), who=counselor_line) if counselor_line else ""
-        contact = t(N_("Counseling room contact: {contact}"), contact=doc_data.room_contact) \
-            if doc_data.room_contact else ""
-        closing += [para(s, small) for s in (room, contact) if s]
-    closing += [signatures]
+                                    ("LINEBELOW", (4, 0), (4, 0), 0.6, colors.black)]))
+    closing: list[Flowable] = [Spacer(1, 1 * mm), para(made, body), signatures]
     story.append(KeepTogether(closing))
 
     footer = t(N_("Document no. {number}"), number=doc_data.document_no) if doc_data.document_no else ""
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=t(N_("My safety plan")), author="", subject="",
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=13 * mm,
+                            bottomMargin=16 * mm, title=t(N_("My safety plan")), author="", subject="",
                             creator="counselroom", invariant=True, initialFontName=fonts.latin)
     doc.build(story, canvasmaker=_footer_canvas(footer, body_font if zh else fonts.latin,
                                                 t(N_("Page {page} of {pages}"))))

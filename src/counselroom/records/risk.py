@@ -74,7 +74,7 @@ PROTECTIVE_FACTORS = {
 }
 
 PARTIES = ("guardian", "school", "hospital", "police", "other")
-PARTY_LABELS = {"guardian": N_("Guardian or family"), "school": N_("School (辅导员, department)"),
+PARTY_LABELS = {"guardian": N_("Guardian or family"), "school": N_("School (class adviser, department)"),
                 "hospital": N_("Hospital"), "police": N_("Police"), "other": N_("Other")}
 
 REVIEW_DAYS_KEY = "risk.review_days"
