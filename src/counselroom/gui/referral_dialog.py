@@ -224,6 +224,7 @@ class ReferralDialog(FormDialog):
             self._fill(referral)
         self._consent_toggled(self.consent.isChecked())
         self.resize(self.fontMetrics().horizontalAdvance("M") * 84, self.sizeHint().height())
+        self.fit_height()
         (self.recipient if referral is None else self.reason_text).setFocus()
 
     def _fill(self, r: Referral) -> None:
@@ -320,6 +321,7 @@ class OutcomeDialog(FormDialog):
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
         self.resize(self.fontMetrics().horizontalAdvance("M") * 44, self.sizeHint().height())
+        self.fit_height()
         self.outcome.setFocus()
 
     def _outcome_changed(self, _index: int = 0) -> None:

@@ -47,7 +47,7 @@ def status_text(r: Referral, today: date) -> str:
 class ReferralTableModel(RowTableModel[Referral]):
     COLUMNS = ("referred_on", "recipient", "reason", "consent", "follow_up_on", "status")
     HEADERS = {"referred_on": N_("Date"), "recipient": N_("Referred to"), "reason": N_("Reason"),
-               "consent": N_("Consent to share"), "follow_up_on": N_("Follow-up"), "status": N_("Outcome")}
+               "consent": N_("Consent to share"), "follow_up_on": N_("Follow-up date"), "status": N_("Outcome")}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

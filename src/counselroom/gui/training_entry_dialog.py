@@ -70,6 +70,7 @@ class TrainingEntryDialog(FormDialog):
             self.hours.setText(format_hours(entry.hours))
             self.certificate.setText(entry.certificate)
         self.resize(self.fontMetrics().horizontalAdvance("M") * 46, self.sizeHint().height())
+        self.fit_height()
         (self.kind if entry is None else self.title).setFocus()
 
     def save(self) -> None:
@@ -110,15 +111,16 @@ class TargetDialog(FormDialog):
         form = QFormLayout()
         self._row(form, "target", tr("All &training, hours a year:"), self.target)
         self._row(form, "supervision_target", tr("&Supervision received, hours a year:"), self.supervision_target)
-        form.addRow("", self.supervision_note)
         box, self.save_button, self.cancel_button = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.supervision_note)
         layout.addWidget(self.general_error)
         layout.addWidget(box)
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 40, self.sizeHint().height())
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 48, self.sizeHint().height())
+        self.fit_height()
         self.target.setFocus()
 
     def save(self) -> None:

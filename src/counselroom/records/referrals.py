@@ -360,7 +360,10 @@ class ReferralService:
             return tr_in(lang, msgid, **values)
 
         lines = [t(N_("Dear {recipient},"), recipient=referral.recipient or referral.recipient_label), ""]
-        where = ", ".join(p for p in (profile.room, profile.institution) if p)
+        if lang == "zh_CN":  # 示例大学心理咨询室: the institution first, no separator
+            where = "".join(p for p in (profile.institution, profile.room) if p)
+        else:
+            where = ", ".join(p for p in (profile.room, profile.institution) if p)
         if profile.name and where:
             lines.append(t(N_("I am {name}, counselor at {place}."), name=profile.name, place=where))
         elif profile.name:
@@ -383,7 +386,7 @@ class ReferralService:
             lines.append(t(N_("If you need more information, please contact me: {contact}."), contact=profile.contact))
         else:
             lines.append(t(N_("If you need more information, please contact me.")))
-        lines += ["", t(N_("Yours sincerely,"))]
+        lines += ["", t(N_("Yours sincerely,")), ""]
         signature = [profile.name, profile.qualifications,
                      t(N_("Certificate number {number}"), number=profile.certificate_no) if profile.certificate_no
                      else "", where]
