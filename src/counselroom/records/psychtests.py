@@ -543,8 +543,9 @@ class PsychTestService:
                 lines += self.answer_lines(a, lang)
         return [DocSection(t(N_("Psychological tests")), lines)]
 
-    def result_lines(self, a: Administration, lang: str) -> builtins.list[str]:
-        """A completed test's result in words, one line a part (shared by the export and the window)."""
+    def result_lines(self, a: Administration, lang: str, dates: bool = True) -> builtins.list[str]:
+        """A completed test's result in words, one line a part (shared by the export and the window); `dates`
+        adds when it was explained and when feedback was given."""
         assert a.result is not None
 
         def t(msgid: str, **values: object) -> str:
@@ -567,9 +568,11 @@ class PsychTestService:
             lines.append(t(N_("No screening rule met.")))
         if result.critical:
             lines.append(t(N_("Critical items answered: {items}"), items=", ".join(str(n) for n in result.critical)))
-        lines.append(t(N_("Explained before the test on {date}."), date=local_day(a.explained_at or a.started_at)))
-        lines.append(t(N_("Feedback given on {date}."), date=local_day(a.feedback_at)) if a.feedback_at
-                     else t(N_("No feedback recorded yet.")))
+        if dates:
+            lines.append(t(N_("Explained before the test on {date}."),
+                           date=local_day(a.explained_at or a.started_at)))
+            lines.append(t(N_("Feedback given on {date}."), date=local_day(a.feedback_at)) if a.feedback_at
+                         else t(N_("No feedback recorded yet.")))
         lines.append(t(NOT_A_DIAGNOSIS))
         return lines
 
