@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeyEvent
 ACTIVITY_EVENTS = {
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
     QEvent.Type.TouchBegin, QEvent.Type.InputMethod,
+    QEvent.Type.ShortcutOverride,  # a key that fires a shortcut never arrives as a key press
 }
 CHECK_INTERVAL_MS = 5000
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
