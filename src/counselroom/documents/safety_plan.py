@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..i18n import N_, tr_in
-from .fonts import document_fonts
+from .fonts import Fonts, document_fonts
 from .recovery_sheet import _markup
 
 ACCENT = colors.HexColor("#2f6f68")
@@ -110,6 +110,11 @@ class _WriteLines(Flowable):
             self.canv.line(0, y, self.width, y)
 
 
+def _style(fonts: Fonts, commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A table style whose cells default to an embedded font (reportlab's default, Helvetica, is not)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.latin), *commands])
+
+
 def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
     fonts = document_fonts()
     lang = doc_data.lang
@@ -122,7 +127,7 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
     bold_font = fonts.cjk if zh else fonts.latin_bold
     wrap = "CJK" if zh else None
     body = ParagraphStyle("body", fontName=body_font, fontSize=12, leading=15.5, wordWrap=wrap)
-    item = ParagraphStyle("item", parent=body, leftIndent=6 * mm, bulletIndent=1 * mm)
+    item = ParagraphStyle("item", parent=body, leftIndent=6 * mm, bulletIndent=1 * mm, bulletFontName=body_font)
     hint = ParagraphStyle("hint", parent=body, fontSize=9.5, leading=11.5, textColor=colors.HexColor("#555555"),
                           spaceAfter=0.8 * mm)
     small = ParagraphStyle("small", parent=body, fontSize=10, leading=13, textColor=colors.HexColor("#444444"))
@@ -130,7 +135,7 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
     heading = ParagraphStyle("heading", parent=body, fontName=bold_font, fontSize=14, leading=16.5,
                              textColor=ACCENT, spaceAfter=0.5 * mm)
     phone = ParagraphStyle("phone", parent=body, fontName=fonts.latin_bold, fontSize=13, leading=15.5)
-    urgent = ParagraphStyle("urgent", parent=body, fontName=bold_font, fontSize=11, leading=15,
+    urgent = ParagraphStyle("urgent", parent=body, fontSize=12, leading=16,
                             textColor=colors.HexColor("#7a1c14"))
 
     def para(s: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
@@ -147,20 +152,22 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
              if doc_data.room_contact else ""]
     story += [para(line, small) for line in about if line]
     story.append(Spacer(1, 1.5 * mm))
-    story.append(para(t(N_("When things get hard, go through the steps in order, one at a time, until you feel "
-                           "safer. You can start at any step. Keep this plan where you can find it quickly.")), body))
+    story.append(para(t(N_("When things get hard, go through the steps in order until you feel safer. You can "
+                           "start at any step. Keep this plan where you can find it quickly.")), body))
     story.append(Spacer(1, 2 * mm))
 
     danger = Table([[para(t(N_("If you are in danger now, or might act on thoughts of harming yourself or someone "
                                   "else: call the emergency services or go to the nearest hospital emergency "
                                   "department straight away. You do not have to wait.")), urgent)]],
                    colWidths=[width])
-    danger.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#b3261e")),
+    danger.setStyle(_style(fonts, [("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#b3261e")),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
                                 ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm),
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]))
 
     story += [danger, Spacer(1, 3 * mm)]
+
+    boxes: list[Flowable] = []
 
     def section(number: int, key: str, content: list[Flowable]) -> None:
         head, line = SECTIONS[key]
@@ -168,12 +175,11 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
         if line:
             parts.append(para(t(line), hint))
         box = Table([[parts + content]], colWidths=[width])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
+        box.setStyle(_style(fonts, [("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
                                  ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.6 * mm),
                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2 * mm),
                                  ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT)]))
-        story.append(box)
-        story.append(Spacer(1, 1.6 * mm))
+        boxes.append(box)
 
     def items(lines: tuple[str, ...], blank: int = 2) -> list[Flowable]:
         if not lines:
@@ -192,7 +198,7 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         # a number not known yet leaves a line to write it on
         style += [("LINEBELOW", (1, r), (1, r), 0.5, LINE) for r, (_n, p) in enumerate(rows) if not p.strip()]
-        table.setStyle(TableStyle(style))
+        table.setStyle(_style(fonts, style))
         return [table]
 
     number = 0
@@ -217,12 +223,15 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
                          para(doc_data.counselor, body) if doc_data.counselor else ""]],
                        colWidths=[32 * mm, 56 * mm, 8 * mm, 24 * mm, width - 120 * mm], rowHeights=[12 * mm],
                        hAlign="LEFT")
-    signatures.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    signatures.setStyle(_style(fonts, [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                                     ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
                                     ("LINEBELOW", (4, 0), (4, 0), 0.6, colors.black)]))
     closing: list[Flowable] = [Spacer(1, 1 * mm), para(made, body), signatures]
-    story.append(KeepTogether(closing))
+    for box in boxes[:-1]:
+        story += [box, Spacer(1, 1.6 * mm)]
+    # the last section goes with the closing lines, so that a second page never holds the signatures alone
+    story.append(KeepTogether([boxes[-1], Spacer(1, 1.6 * mm), *closing]))
 
     footer = t(N_("Document no. {number}"), number=doc_data.document_no) if doc_data.document_no else ""
     out = io.BytesIO()

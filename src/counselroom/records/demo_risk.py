@@ -68,10 +68,11 @@ def populate_risk(services: Services, rng: random.Random, client_ids: list[int],
     counselor = services.profile.get().name or "林晓雯 (demo)"
     ids = sorted(client_ids)
     already = [c.id for c in services.clients.list(include_archived=True) if c.risk_flag and c.id in set(ids)]
-    count = max(3, len(ids) * 3 // 100)
+    count = max(8, len(ids) * 3 // 100)
     others = [i for i in ids if i not in set(already)]
     chosen = sorted(set(rng.sample(others, min(count, len(others)))))
-    flagged = [i for i in already if i is not None] + chosen[: max(2, len(chosen) // 3)]
+    # the clients flagged in the client file get their reason and review date; a few more are flagged
+    flagged = [i for i in already if i is not None] + chosen[: max(5, len(chosen) // 3)]
     flagged_set = set(flagged)
     with services.store.write():
         services.settings.set("risk.crisis_contacts", [
