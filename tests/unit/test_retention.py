@@ -192,7 +192,11 @@ def test_destroying_a_case_file_removes_every_row_of_the_client_in_every_table(
     before_b = client_rows(services, b)
     assert services.search.search("zqxalpha", include_private=True)
     assert {"notes", "note_private", "addenda", "consent_withdrawals", "export_register"} <= set(before_a)
-    [entry] = services.retention.destroy([_item(services, "A-1")], "A-1", passphrase_ok=True)
+    item = _item(services, "A-1")
+    expected = {t: len(ids) for t, ids in before_a.items() if t != "export_register"}
+    assert dict(item.counts) == expected  # the list says what the destruction will remove
+    assert services.retention.plan([item]) == {item.key: expected}
+    [entry] = services.retention.destroy([item], "A-1", passphrase_ok=True)
 
     left = {t: ids for t, ids in client_rows(services, a).items()}
     assert left == {}, f"rows of the destroyed client remain: {left}"
@@ -205,7 +209,6 @@ def test_destroying_a_case_file_removes_every_row_of_the_client_in_every_table(
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert services.audit.verify().ok
-    expected = {t: len(ids) for t, ids in before_a.items() if t != "export_register"}
     assert entry.counts == expected
 
 

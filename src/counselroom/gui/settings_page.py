@@ -119,8 +119,8 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
         column = QVBoxLayout(body)
         column.addWidget(heading(tr("Settings")))
-        for box in (self._program_box(), self._profile_box(), self._dependency_box(), self._passphrase_box(),
-                    self._recovery_box()):
+        for box in (self._program_box(), self._profile_box(), self._dependency_box(), self._retention_box(),
+                    self._passphrase_box(), self._recovery_box()):
             box.setMaximumWidth(760)
             column.addWidget(box)
         column.addStretch(1)
@@ -133,6 +133,25 @@ class SettingsPage(QWidget):
         self.dependency = DependencySettings(self.services)
         layout.addWidget(self.dependency)
         return box
+
+    def _retention_box(self) -> QGroupBox:
+        from .retention_rules_dialog import rule_text
+
+        box = QGroupBox(tr("Retention of records"))
+        layout = QHBoxLayout(box)
+        self.retention_label = paragraph("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
+        self.retention_button = QPushButton(tr("Re&tention rules…"))
+        self.retention_button.clicked.connect(self.change_retention_rules)
+        layout.addWidget(self.retention_label, 1)
+        layout.addWidget(self.retention_button, 0, Qt.AlignmentFlag.AlignTop)
+        return box
+
+    def change_retention_rules(self) -> None:
+        from .retention_rules_dialog import RetentionRulesDialog, rule_text
+
+        dialog = RetentionRulesDialog(self.services, self)
+        if dialog.exec() and dialog.saved:
+            self.retention_label.setText("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
 
     # --- program settings -----------------------------------------------------------------------
     def _program_box(self) -> QGroupBox:
