@@ -228,6 +228,7 @@ def test_safety_plan_versions_and_checks(services: Services) -> None:
     with pytest.raises(RecordReadOnly), services.store.write() as conn:
         conn.execute("UPDATE safety_plans SET content = '{}' WHERE id = ?", (first.id,))
     for content, field in ((SafetyPlanContent(), "plan"),
+                           (SafetyPlanContent(professionals=(Contact("Duty phone", "010-1234 5678"),)), "plan"),
                            (plan(help_people=(Contact("妈妈", "call me maybe"),)), "help_people"),
                            (plan(professionals=(Contact("", "010-1234 5678"),)), "professionals"),
                            (plan(agreed_on=TODAY + timedelta(days=1)), "agreed_on")):

@@ -235,8 +235,9 @@ class SafetyPlanContent:
 
     @property
     def empty(self) -> bool:
+        """Nothing of the client's own: the room's crisis contacts alone do not make a plan."""
         return not (self.warning_signs or self.coping_steps or self.distractions or self.help_people
-                    or self.professionals or self.environment or self.reasons_for_living.strip())
+                    or self.environment or self.reasons_for_living.strip())
 
     def to_json(self) -> str:
         return json.dumps({
@@ -548,7 +549,8 @@ class RiskService:
     def validate_safety_plan(self, content: SafetyPlanContent, today: date | None = None) -> dict[str, str]:
         errors: dict[str, str] = {}
         if content.empty:
-            errors["plan"] = N_("The safety plan is empty. Write at least one warning sign, step or contact.")
+            errors["plan"] = N_("The safety plan is empty. With the client, write at least a warning sign, a coping "
+                                "step or a person to ask for help: the crisis contacts alone are not a plan.")
         for key, contacts in (("help_people", content.help_people), ("professionals", content.professionals)):
             for c in contacts:
                 if not phone_ok(c.phone):
