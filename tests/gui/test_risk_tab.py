@@ -277,7 +277,7 @@ def test_an_emergency_measure_needs_its_exception_and_takes_follow_ups(monkeypat
         check, name, at = dialog.parties["guardian"]
         assert name.text() == "张伟" and not name.isEnabled()  # the guardian from the client's file
         commit_text(dialog.situation, "课堂上表达自杀想法")
-        commit_text(dialog.actions, "陪同到校医院急诊")
+        commit_text(dialog.actions_edit, "陪同到校医院急诊")
         dialog.notify("guardian", "张伟（父亲）")
         dialog.save_button.click()
         assert dialog.errors.lines["exception"].text() == "Choose the confidentiality exception that applied."

@@ -79,9 +79,9 @@ class EmergencyMeasureDialog(QDialog):
         self.situation.set_lines(2, 6)
         column.addWidget(labelled(tr("&Situation"), self.situation, self.errors.line("situation"),
                                   tr("In a few words: what happened, what the risk was.")))
-        self.actions = SectionEdit(tr("What was done"))
-        self.actions.set_lines(3, 10)
-        column.addWidget(labelled(tr("What was &done"), self.actions, self.errors.line("actions"),
+        self.actions_edit = SectionEdit(tr("What was done"))
+        self.actions_edit.set_lines(3, 10)
+        column.addWidget(labelled(tr("What was &done"), self.actions_edit, self.errors.line("actions"),
                                   tr("For example: stayed with the client, accompanied the client to the hospital, "
                                      "removed the means, agreed a safety plan.")))
 
@@ -152,7 +152,7 @@ class EmergencyMeasureDialog(QDialog):
         notified = tuple(Notification(party, name.text(), to_datetime(at.dateTime()))
                          for party, (check, name, at) in self.parties.items() if check.isChecked())
         return EmergencyMeasure(client_id=self.client_id, occurred_at=to_datetime(self.when.dateTime()),
-                                situation=self.situation.toPlainText(), actions=self.actions.toPlainText(),
+                                situation=self.situation.toPlainText(), actions=self.actions_edit.toPlainText(),
                                 notified=notified, exception=self.exception.currentData() or "",
                                 exception_reason=self.reason.toPlainText(), follow_up=self.follow_up.toPlainText(),
                                 counselor=self.counselor.text())

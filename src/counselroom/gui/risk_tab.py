@@ -87,7 +87,8 @@ class MeasureModel(RowTableModel[EmergencyMeasure]):
         if column == "situation":
             return " ".join(m.situation.split())
         if column == "notified":
-            return ", ".join(dict.fromkeys(party_text(n.party) for n in m.notified)) or "—"
+            separator = "、" if i18n.language() == "zh_CN" else ", "
+            return separator.join(dict.fromkeys(party_text(n.party) for n in m.notified)) or "—"
         return exception_text(m.exception)
 
 

@@ -11,6 +11,7 @@ from ..records.clients import ValidationError
 from ..records.risk import SafetyPlan, SafetyPlanContent
 from ..records.services import Services
 from .note_editor import SectionEdit
+from .qt_models import local_time
 from .risk_widgets import ContactRows, FieldErrors, date_edit, labelled, to_date, to_qdate
 from .widgets import paragraph, save_cancel_buttons
 
@@ -43,7 +44,7 @@ class SafetyPlanEditor(QDialog):
                        "The professional and crisis contacts start with the room's crisis contacts.")
         else:
             intro = tr("Version {version}, saved on {date}. Saving makes a new version; the earlier ones are kept.",
-                       version=self.current.version, date=self.current.created_at[:10])
+                       version=self.current.version, date=local_time(self.current.created_at)[:10])
         column.addWidget(paragraph(intro))
 
         def box(name: str) -> SectionEdit:
