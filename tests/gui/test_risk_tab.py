@@ -28,6 +28,7 @@ from counselroom.records.profile import Profile
 from counselroom.records.services import Services
 
 from .conftest import commit_text
+from .helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
 
 TODAY = date.today()
 Handler = Callable[[Any], int]
@@ -341,3 +342,22 @@ def test_the_client_page_badge_follows_the_flag(monkeypatch, qtbot, services, cl
     services.risk.clear_flag(client_id, "done")
     qtbot.waitUntil(lambda: not page.risk_badge.isVisible(), timeout=2000)
     page.shutdown()
+
+
+def test_locking_while_a_risk_dialog_is_open_leaves_nothing_to_read_the_closed_vault(qtbot, make_window,  # type: ignore[no-untyped-def]
+                                                                                     new_vault) -> None:
+    from .helpers import when_modal
+    from .test_locking import PASS, unlock
+
+    vault, _key = new_vault
+    with vault.unlock(PASS) as session:
+        cid = Services.open(session).clients.create(Client(code="LK-R1", name="Lock Test")).id or 0
+    window = make_window(vault.path)
+    unlock(qtbot, window)
+    for name in ("new_assessment", "edit_safety_plan", "record_measure", "raise_flag"):
+        page = window.shell.open_client(cid)
+        page.show_tab("risk")
+        problems = when_modal(lambda _dialog: window.lock())
+        getattr(page.risk_tab, name)()  # returns once the lock closed the dialog, without reading the closed vault
+        assert problems == [] and not window.is_unlocked, name
+        unlock(qtbot, window)

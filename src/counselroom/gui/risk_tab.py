@@ -170,6 +170,7 @@ class RiskTab(QWidget):
         self.client_id = client_id
         self.flag: RiskFlag | None = None
         self.plan: SafetyPlan | None = None
+        self._live = True  # False after shutdown(): a dialog closed by the lock must not read the closed vault
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -286,6 +287,8 @@ class RiskTab(QWidget):
     # -- showing --------------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        if not self._live:
+            return
         self._watcher.mark_fresh()
         risk = self.services.risk
         self.flag = risk.flagged(self.client_id)
@@ -387,7 +390,7 @@ class RiskTab(QWidget):
         finally:
             dialog.deleteLater()
         self.refresh()
-        if saved is None or not saved.offers_flag:
+        if saved is None or not saved.offers_flag or not self._live:
             return
         flag = self.services.risk.flagged(self.client_id)
         if flag is not None and flag.recorded:
@@ -456,7 +459,7 @@ class RiskTab(QWidget):
         lang = self.print_language.currentData()
         pdf = self.services.risk.safety_plan_pdf(self.client_id, lang, plan)
         printed = pdf_printing.preview_pdf(self, pdf, tr("Safety plan"))
-        if printed:
+        if printed and self._live:
             self.services.risk.record_safety_plan_printed(self.client_id, plan.id, lang)
         return printed
 
@@ -492,6 +495,7 @@ class RiskTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop listening and drop what is shown (called before the window locks)."""
+        self._live = False
         self._watcher.stop()
         self.flag = None
         self.plan = None
