@@ -27,5 +27,6 @@ def test_tabs_and_export_button(qtbot, services: Services) -> None:  # type: ign
     page = ClientPage(services, client.id or 0)
     qtbot.addWidget(page)
     labels = [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())]
-    assert labels == ["Overview", "Consent", "Session notes", "Appointments", "Dependency and closure"]
+    assert labels == ["Overview", "Consent", "Session notes", "Appointments", "Tests", "Risk and safety", "Referrals",
+                      "Dependency and closure"]
     assert page.export_button.isEnabled()

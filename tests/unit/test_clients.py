@@ -1,4 +1,5 @@
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,7 +15,7 @@ def test_create_edit_archive_and_audit(services: Services) -> None:
     assert c.age(date(2026, 11, 25)) == 17 and c.is_minor(date(2026, 11, 25))
     c.status, c.risk_flag = "active", True
     c = services.clients.update(c)
-    assert (c.status, c.risk_flag) == ("active", True)
+    assert (c.status, c.risk_flag) == ("active", False)  # the flag is raised on the risk tab, with a reason
     services.clients.archive(c.id)
     assert services.clients.list() == []
     assert [x.code for x in services.clients.list(include_archived=True)] == ["2026-001"]
@@ -22,7 +23,7 @@ def test_create_edit_archive_and_audit(services: Services) -> None:
     assert [x.code for x in services.clients.list()] == ["2026-001"]
     kinds = [e.kind for e in services.audit.entries(kinds=None)][::-1]
     assert kinds[-4:] == ["client.created", "client.updated", "client.archived", "client.unarchived"]
-    assert services.audit.entries(kinds=["client.updated"])[0].detail == {"fields": ["status", "risk_flag"]}
+    assert services.audit.entries(kinds=["client.updated"])[0].detail == {"fields": ["status"]}
 
 
 def test_pseudonymous_client_needs_only_a_code(services: Services) -> None:
@@ -99,3 +100,12 @@ def test_change_notices_reach_listeners_after_commit(services: Services) -> None
     with pytest.raises(ValidationError):
         services.clients.create(Client(code="N1"))
     assert seen == [("client", c.id)]
+
+
+def test_saving_the_client_form_never_clears_a_raised_risk_flag(services: Services) -> None:
+    # A form opened before the flag was raised on the risk tab must not undo it on save.
+    c = services.clients.create(Client(code="2026-002"))
+    assert c.id
+    services.risk.raise_flag(c.id, "reported self-harm last week", date.today() + timedelta(days=14))
+    stale = replace(c, notes="the form was opened before the flag was raised")
+    assert services.clients.update(stale).risk_flag is True

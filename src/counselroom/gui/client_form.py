@@ -231,6 +231,10 @@ class ClientForm(QDialog):
             dob = client.date_of_birth
             self.dob.setDate(QDate(dob.year, dob.month, dob.day))
         self.risk_flag.setChecked(client.risk_flag)
+        # A saved client's flag has a reason, a review date and a history: it changes on the Risk tab only.
+        self.risk_flag.setEnabled(False)
+        self.risk_flag.setToolTip(tr("Raise, review or clear the flag on the client's Risk and safety tab, with its "
+                                     "reason and review date."))
         self.notes.setPlainText(client.notes)
 
     def _update_age(self, *_: Any) -> None:

@@ -223,7 +223,8 @@ class ClientService:
             raise ValidationError(errors)
         old = self._values(self.get(client.id))
         values = self._values(client)
-        changed = [k for k in EDITABLE if old[k] != values[k]]
+        del values["risk_flag"]  # the flag has its own history: records/risk.py raises and clears it
+        changed = [k for k in EDITABLE if k in values and old[k] != values[k]]
         if not changed:
             return self.get(client.id)
         values["updated_at"] = now_utc()

@@ -129,9 +129,8 @@ class DashboardService:
     def _referrals(self, now: datetime) -> DashboardLine:
         found = self.services.referrals.awaiting_follow_up(now.date())  # type: ignore[attr-defined]
         items = tuple(DashboardItem(r.client_id, "referrals", N_("Referral to {recipient}: follow-up due {date}"),
-                                    {"recipient": r.recipient_label,
-                                     "date": r.follow_up_on.isoformat() if r.follow_up_on else ""},
-                                    r.follow_up_on.isoformat() if r.follow_up_on else "") for r in found)
+                                    {"recipient": r.recipient_label, "date": r.due_on.isoformat()},
+                                    r.due_on.isoformat()) for r in found)
         count = len(items)
         msgid = N_("No referral awaits its follow-up") if count == 0 else _plural(
             count, N_("{count} referral awaiting follow-up"), N_("{count} referrals awaiting follow-up"))
