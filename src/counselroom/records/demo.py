@@ -62,7 +62,7 @@ def make_client(rng: random.Random, n: int, today: date) -> Client:
         guardian_name=_chinese_name(rng) if minor or rng.random() < 0.1 else "",
         guardian_phone=_phone(rng) if minor else "",
         emergency_name=_chinese_name(rng), emergency_phone=_phone(rng), status=status,
-        risk_flag=rng.random() < 0.04, notes=rng.choice(_NOTES))
+        notes=rng.choice(_NOTES))
 
 
 _PHRASES = {
@@ -199,6 +199,18 @@ def populate(services: Services, size: str = "small", seed: int = 1,
         _adapt_consent_form(services)
         _this_week(services, rng, today)
         _group(services, rng, today)
+        _practice_records(services, rng, today)
+
+
+def _practice_records(services: Services, rng: random.Random, today: date) -> None:
+    """Tests, risk records, referrals, the training log and retention (issue 7), each part's own generator."""
+    from .demo_referrals import populate_referrals, populate_training
+    from .demo_risk import populate_risk
+
+    ids = [c.id for c in services.clients.list(include_archived=True) if c.id is not None]
+    populate_risk(services, rng, ids, today)
+    populate_referrals(services, rng, ids, today)
+    populate_training(services, rng, today, years=10)
 
 
 def _group(services: Services, rng: random.Random, today: date) -> None:
