@@ -113,7 +113,8 @@ _DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count
                 "client": N_("client"), "template": N_("template"), "fingerprint": N_("fingerprint"),
                 "reason": N_("reason"), "closure": N_("closure"), "level": N_("level"), "version": N_("version"),
                 "lang": N_("language"), "exception": N_("exception"), "notified": N_("notified"),
-                "measure": N_("measure"), "review_in_days": N_("review in days"), "share_info": N_("information shared"),
+                "measure": N_("measure"), "review_in_days": N_("review in days"),
+                "share_info": N_("information shared"),
                 "consent": N_("consent"), "outcome": N_("outcome"), "number": N_("number"),
                 "follow_up": N_("follow-up"), "year": N_("year"), "hours": N_("hours"), "kind": N_("kind")}
 
