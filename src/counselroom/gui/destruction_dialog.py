@@ -52,13 +52,13 @@ def plan_lines(item: RetentionItem, counts: dict[str, int]) -> list[str]:
 
 class DestructionDialog(QDialog):
     """Public: `confirm_edit`, `passphrase_edit`, `destroy_button`, `cancel_button`, `start()`;
-    `destroyed` holds the disposal register entries after accept()."""
+    `disposals` holds the disposal register entries after accept()."""
 
     def __init__(self, services: Services, items: list[RetentionItem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.items = list(items)
-        self.destroyed: list[DisposalEntry] = []
+        self.disposals: list[DisposalEntry] = []
         self._task: Task | None = None
         self.setWindowTitle(tr("Destroy records past retention"))
         codes = sorted({i.client_code for i in self.items})
@@ -153,35 +153,36 @@ class DestructionDialog(QDialog):
         passphrase = self.passphrase_edit.text()
         vault = self.services.session.vault
         set_message(self.message, tr("Checking the passphrase…"), "notice")
-        task = Task(lambda: vault.check_passphrase(passphrase), self)
-        self._task = task
+        # The task's signals go to this dialog's methods, never to closures holding the task itself: the
+        # task is deleted later, and a slot owning its last reference would crash in its destructor.
+        self._task = Task(lambda: vault.check_passphrase(passphrase), self)
+        self._task.done.connect(self._checked)
+        self._task.failed.connect(self._check_failed)
         self.destroy_button.setEnabled(False)
+        self._task.start()
 
-        def finish() -> None:
-            self._task = None
+    def _finish_check(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
             task.deleteLater()
-            self.passphrase_edit.clear()
-            self._update()
+        self.passphrase_edit.clear()
+        self._update()
 
-        def done(ok: object) -> None:
-            finish()
-            if ok is True:
-                self._destroy()
-            else:
-                set_message(self.message, tr("That is not the passphrase of this vault. Nothing was destroyed."))
+    def _checked(self, ok: object) -> None:
+        self._finish_check()
+        if ok is True:
+            self._destroy()
+        else:
+            set_message(self.message, tr("That is not the passphrase of this vault. Nothing was destroyed."))
 
-        def failed(error: BaseException) -> None:
-            finish()
-            set_message(self.message, error.message() if isinstance(error, VaultError)
-                        else tr("The passphrase could not be checked. Nothing was destroyed."))
-
-        task.done.connect(done)
-        task.failed.connect(failed)
-        task.start()
+    def _check_failed(self, error: BaseException) -> None:
+        self._finish_check()
+        set_message(self.message, error.message() if isinstance(error, VaultError)
+                    else tr("The passphrase could not be checked. Nothing was destroyed."))
 
     def _destroy(self) -> None:
         try:
-            self.destroyed = self.services.retention.destroy(self.items, self.confirm_edit.text(), passphrase_ok=True)
+            self.disposals = self.services.retention.destroy(self.items, self.confirm_edit.text(), passphrase_ok=True)
         except ValidationError as e:
             set_message(self.message, "\n".join(tr(m) for m in e.errors.values()))
             return

@@ -378,8 +378,8 @@ class RetentionPage(QWidget):
             return
         self.destruction_dialog = DestructionDialog(self.services, items, self)
         try:
-            if self.destruction_dialog.exec() and self.destruction_dialog.destroyed:
-                count = len(self.destruction_dialog.destroyed)
+            if self.destruction_dialog.exec() and self.destruction_dialog.disposals:
+                count = len(self.destruction_dialog.disposals)
                 set_message(self.past_message, tr("Destroyed and entered in the disposal register.") if count == 1
                             else tr("{count} destructions entered in the disposal register.", count=count), "ok")
                 self.refresh()

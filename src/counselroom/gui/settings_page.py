@@ -33,6 +33,7 @@ from .recovery_key_dialog import RecoveryKeyDialog
 from .widgets import (
     NewPassphraseBox,
     PassphraseEdit,
+    StoreWatcher,
     Task,
     confirm_destructive,
     heading,
@@ -144,14 +145,22 @@ class SettingsPage(QWidget):
         self.retention_button.clicked.connect(self.change_retention_rules)
         layout.addWidget(self.retention_label, 1)
         layout.addWidget(self.retention_button, 0, Qt.AlignmentFlag.AlignTop)
+        # The rules may also change on the Retention page.
+        StoreWatcher(box, self.services.store, self._show_retention_rules,
+                     wants=lambda entity, _id: entity in ("settings", "retention_rule"))
         return box
 
+    def _show_retention_rules(self) -> None:
+        from .retention_rules_dialog import rule_text
+
+        self.retention_label.setText("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
+
     def change_retention_rules(self) -> None:
-        from .retention_rules_dialog import RetentionRulesDialog, rule_text
+        from .retention_rules_dialog import RetentionRulesDialog
 
         dialog = RetentionRulesDialog(self.services, self)
         if dialog.exec() and dialog.saved:
-            self.retention_label.setText("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
+            self._show_retention_rules()
 
     # --- program settings -----------------------------------------------------------------------
     def _program_box(self) -> QGroupBox:
