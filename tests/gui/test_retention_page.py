@@ -241,3 +241,28 @@ def test_the_page_in_chinese_and_empty(services, make_page) -> None:  # type: ig
     assert page.tabs.tabText(2) == "销毁登记簿"
     page.shutdown()
     assert page.past_model.rowCount() == 0
+
+
+def test_a_case_reopened_while_the_dialog_is_open_is_not_destroyed(qtbot, services, two_closed,  # type: ignore[no-untyped-def]
+                                                                   make_page) -> None:
+    old1, _old2 = two_closed
+    page = make_page()
+    tick(qtbot, page, 0)
+    said: list[str] = []
+
+    def reopen_then_destroy(dialog: QWidget) -> None:
+        assert isinstance(dialog, DestructionDialog)
+        services.closures.reopen(old1)  # for example from the client's file, in another window
+        dialog.confirm_edit.setText("OLD-1")
+        qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+        dialog.destroy_button.click()
+        qtbot.waitUntil(lambda: "no longer past" in dialog.message.text(), timeout=20000)
+        said.append(dialog.message.text())
+
+    problems = when_modal(reopen_then_destroy, timeout=20)
+    page.destroy_button.click()
+    assert problems == []
+    assert said[0].startswith("Some of the chosen records are no longer past their retention period")
+    assert services.clients.get(old1).code == "OLD-1"
+    assert services.retention.register() == []
+    assert [row[0] for row in table_texts(page)] == ["OLD-2"]

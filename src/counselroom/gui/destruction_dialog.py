@@ -25,7 +25,16 @@ from ..records.retention import CONFIRM_WORD, EVENT_LABELS, KIND_LABELS, Disposa
 from ..records.services import Services
 from ..vault.errors import VaultError
 from .client_form import plain_label
-from .widgets import PassphraseEdit, Task, heading, message_label, paragraph, set_message, show_error
+from .widgets import (
+    PassphraseEdit,
+    Task,
+    heading,
+    message_label,
+    paragraph,
+    set_message,
+    show_error,
+    with_busy_cursor,
+)
 
 log = logging.getLogger(__name__)
 WARNING_STYLE = ("QFrame#destructionWarning { background: #fdecea; border: 1px solid #b3261e; border-radius: 6px; }"
@@ -181,13 +190,18 @@ class DestructionDialog(QDialog):
                     else tr("The passphrase could not be checked. Nothing was destroyed."))
 
     def _destroy(self) -> None:
+        with_busy_cursor(True)  # a few seconds for many large files
         try:
             self.disposals = self.services.retention.destroy(self.items, self.confirm_edit.text(), passphrase_ok=True)
-        except ValidationError as e:
-            set_message(self.message, "\n".join(tr(m) for m in e.errors.values()))
-            return
-        except VaultError as e:
+            problem: Exception | None = None
+        except (ValidationError, VaultError) as e:
+            problem = e
+        finally:
+            with_busy_cursor(False)
+        if isinstance(problem, ValidationError):
+            set_message(self.message, "\n".join(tr(m) for m in problem.errors.values()))
+        elif isinstance(problem, VaultError):
             show_error(self, tr("Destroy records past retention"),
-                       tr("Nothing was destroyed. {reason}", reason=e.message()))
-            return
-        self.accept()
+                       tr("Nothing was destroyed. {reason}", reason=problem.message()))
+        else:
+            self.accept()

@@ -563,6 +563,13 @@ class RetentionService:
                 conn.execute("PRAGMA defer_foreign_keys = ON")
                 for item in chosen.values():
                     entries.append(self._destroy_one(conn, item, method, today))
+                # Anything else indexed under a destroyed client (a kind of entry added later) goes too: one
+                # pass over the index for all of them (the client column is not indexed, so each pass reads
+                # the whole index).
+                gone = sorted({i.client_id for i in chosen.values() if i.kind == "case_file"})
+                for chunk in _chunks(gone):
+                    conn.execute(f"DELETE FROM search_index WHERE client_id IN ({', '.join('?' * len(chunk))})",
+                                 tuple(chunk))
                 conn.execute("DELETE FROM disposal_guard")
         finally:
             if persisted:
@@ -631,8 +638,6 @@ class RetentionService:
             search.unindex(conn, "private", note_id)
         for addendum_id in plan.delete.get("addenda", set()):
             search.unindex(conn, "addendum", addendum_id)
-        # Anything else indexed under the client (a kind added later) goes too.
-        conn.execute("DELETE FROM search_index WHERE client_id = ?", (item.client_id,))
 
     def _next_number(self, year: int) -> str:
         row = self.store.conn.execute("SELECT number FROM disposal_register WHERE number LIKE ? "
