@@ -394,3 +394,11 @@ def test_the_demo_has_records_past_retention_and_leaving_dates(services: Service
     closed_long_ago = [c for c in services.clients.list(status="closed", include_archived=True)
                        if (cl := services.closures.current(c.id or 0)) and add_years(cl.closed_on, 3) <= today]
     assert {i.client_id for i in items} == {c.id for c in closed_long_ago}
+
+
+def test_every_table_of_client_records_has_a_name_the_counselor_reads(services: Services) -> None:
+    """The destruction dialog names what goes; a new table of client records needs its label in
+    records/retention.py TABLE_LABELS (or it shows as "other records")."""
+    unnamed = [t for t in client_linked_tables(services) if t not in retention.TABLE_LABELS
+               and t not in retention.KEPT_UNLINKED]
+    assert unnamed == []

@@ -102,7 +102,11 @@ TABLE_LABELS = {
     "group_agreements": N_("group confidentiality agreements"),
     "release_authorizations": N_("release authorizations"), "dependency_reviews": N_("dependency reviews"),
     "case_closures": N_("case closures"), "client_departures": N_("leaving date"),
-    "test_administrations": N_("test administrations"),
+    "test_administrations": N_("test administrations"), "risk_assessments": N_("risk assessments"),
+    "risk_flag_events": N_("risk flag entries"), "safety_plans": N_("safety plan versions"),
+    "emergency_measures": N_("emergency measures"), "emergency_followups": N_("emergency follow-ups"),
+    "referrals": N_("referrals"), "referral_follow_ups": N_("referral follow-ups"),
+    "referral_letters": N_("referral letter links"),
 }
 
 
