@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import selectors
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -28,7 +31,9 @@ from helpers import Needle, needles, open_files_supported, scan_open_files, scan
 
 from counselroom.records.retention import RetentionService
 from counselroom.records.services import Services
-from retention_records import fill_case_file
+from counselroom.vault.errors import RecordReadOnly
+from counselroom.vault.integrity import run_checks
+from retention_records import client_rows, fill_case_file
 
 RESERVE = 80  # SQLCipher 4: 16-byte IV + 64-byte HMAC-SHA512 at the end of every page
 SALT = 16
@@ -139,3 +144,64 @@ def test_control_the_journal_scrub_overwrites_every_byte(tmp_path: Path, service
     journal.write_bytes(secrets.token_bytes(200_000))
     services.retention._scrub_journal(journal)  # not the vault's journal: only overwritten
     assert journal.read_bytes() == b"\0" * 200_000
+
+
+CHILD = r"""
+import sys, time
+from pathlib import Path
+from datetime import date
+from counselroom.records.retention import RetentionService
+from counselroom.records.services import Services
+from counselroom.vault.vault import Vault
+
+def stall(self, year):
+    print("MID", flush=True)  # every row is deleted, the transaction is still open
+    time.sleep(120)
+
+RetentionService._next_number = stall
+passphrase = sys.stdin.readline().rstrip("\n")
+session = Vault(Path(sys.argv[1]), Path(sys.argv[2])).unlock(passphrase)
+services = Services.open(session)
+items = [i for i in services.retention.past_retention(date.today()) if i.client_code == "KILL-1"]
+services.retention.destroy(items, "KILL-1", passphrase_ok=True)
+print("NEVER", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and select() on pipes")
+def test_a_destruction_killed_halfway_leaves_everything_and_no_guard(new_vault) -> None:  # type: ignore[no-untyped-def]
+    """A power cut in the middle of a destruction: the journal rolls it back on the next unlock, so the
+    file is whole, the guard row is gone, and signed notes are read-only again."""
+    from conftest import PASSPHRASE
+
+    vault, _ = new_vault
+    word = "zqxkill" + secrets.token_hex(5)
+    with vault.unlock(PASSPHRASE) as session:
+        services = Services.open(session)
+        cid = fill_case_file(services, "KILL-1", word, date(2019, 6, 1))
+        before = client_rows(services, cid)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(vault.path), str(vault.state_dir)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(PASSPHRASE + "\n")
+    child.stdin.close()
+    ready = selectors.DefaultSelector()
+    ready.register(child.stdout, selectors.EVENT_READ)
+    assert ready.select(60), "the child never reached the middle of the destruction"
+    assert child.stdout.readline().strip() == "MID"
+    child.kill()
+    child.wait(timeout=30)
+    assert Path(str(vault.db_path) + "-journal").exists(), "control: the kill left a hot journal to roll back"
+
+    with vault.unlock(PASSPHRASE) as session:
+        services = Services.open(session)
+        assert client_rows(services, cid) == before
+        assert {h.client_code for h in services.search.search(word, include_private=True)} == {"KILL-1"}
+        conn = services.store.conn
+        assert conn.execute("SELECT count(*) FROM disposal_guard").fetchone()[0] == 0
+        assert services.retention.register() == []
+        with pytest.raises(RecordReadOnly), services.store.write() as c:
+            c.execute("DELETE FROM notes WHERE client_id = ? AND status = 'signed'", (cid,))
+        assert [r for r in run_checks(session) if not r.ok] == []
+        assert services.audit.verify().ok
