@@ -266,3 +266,25 @@ def test_a_case_reopened_while_the_dialog_is_open_is_not_destroyed(qtbot, servic
     assert services.clients.get(old1).code == "OLD-1"
     assert services.retention.register() == []
     assert [row[0] for row in table_texts(page)] == ["OLD-2"]
+
+
+def test_in_the_window_a_listed_client_opens_its_file(qtbot, make_window,  # type: ignore[no-untyped-def]
+                                                                          new_vault) -> None:
+    vault = new_vault[0]
+    with vault.unlock(PASSPHRASE) as session:
+        cid = closed_client(Services.open(session), "WIN-1", CLOSED_1, name="窗口测试")
+    window = make_window(vault.path)
+    screen = window.unlock_screen
+    qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.is_unlocked, timeout=10000)
+    window.go("retention")
+    page = window.shell.pages["retention"]
+    assert isinstance(page, RetentionPage)
+    assert [r[0] for r in table_texts(page)] == ["WIN-1"]
+    page.past_table.setFocus()
+    page.past_table.setCurrentIndex(page.past_model.index(0, 1))
+    qtbot.keyClick(page.past_table, Qt.Key.Key_Return)
+    assert window.shell.current == "clients"
+    client_page = window.shell.pages["clients"].client_page
+    assert client_page is not None and client_page.client_id == cid
