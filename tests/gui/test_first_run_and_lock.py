@@ -87,7 +87,7 @@ def test_first_run_wizard_to_client_lock_unlock(qtbot, make_window, tmp_path: Pa
 
     unlock(qtbot, window)
     assert [c.name for c in window.services.clients.list()] == ["张小明"]
-    assert window.shell is not None and window.shell.current == "clients"
+    assert window.shell is not None and window.shell.current == "dashboard"
     assert not window.shell.notice.isVisibleTo(window.shell)  # no failed attempts
 
 

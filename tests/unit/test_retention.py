@@ -227,6 +227,8 @@ def test_the_export_register_keeps_what_left_the_room_without_the_link_to_the_cl
                          "WHERE number IN (?, ?)", numbers).fetchall()
     assert links == [(None, None, ""), (None, None, "")]
     assert entry.exports_unlinked == numbers
+    listed = {e.number: e for e in services.exports.register()}  # the register page still lists them
+    assert all(listed[n].client_id is None and listed[n].client_code == "" for n in numbers)
 
 
 def test_the_disposal_register_and_the_audit_entry_name_no_one(services: Services,

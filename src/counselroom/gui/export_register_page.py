@@ -82,8 +82,9 @@ class ExportRegisterPage(QWidget):
         self.error_label.setVisible(False)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
-            name = names.get(entry.client_id, "")
-            client = f"{entry.client_code} {name}" if name else entry.client_code
+            name = names.get(entry.client_id, "") if entry.client_id is not None else ""
+            client = (tr("(file destroyed)") if entry.client_id is None
+                      else f"{entry.client_code} {name}" if name else entry.client_code)
             values = (entry.made_on.isoformat(), entry.number, client, tr(KIND_LABELS.get(entry.kind) or entry.kind),
                       entry.recipient, entry.purpose, basis_text(entry), contents_text(entry.contents))
             for column, value in enumerate(values):

@@ -116,7 +116,10 @@ _DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count
                 "measure": N_("measure"), "review_in_days": N_("review in days"),
                 "share_info": N_("information shared"),
                 "consent": N_("consent"), "outcome": N_("outcome"), "number": N_("number"),
-                "follow_up": N_("follow-up"), "year": N_("year"), "hours": N_("hours"), "kind": N_("kind")}
+                "follow_up": N_("follow-up"), "year": N_("year"), "hours": N_("hours"), "kind": N_("kind"),
+                "rows": N_("records"), "tables": N_("records by table"),
+                "exports_unlinked": N_("export register lines unlinked"), "confirmation": N_("confirmed with"),
+                "years": N_("years"), "anchor": N_("counted from")}
 
 _DETAIL_VALUES = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"),
                   "recovery_key": N_("recovery key")}

@@ -211,6 +211,9 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     populate_risk(services, rng, ids, today)
     populate_referrals(services, rng, ids, today)
     populate_training(services, rng, today, years=10)
+    from .retention import populate_retention
+
+    populate_retention(services, rng, today)
 
 
 def _group(services: Services, rng: random.Random, today: date) -> None:

@@ -122,7 +122,7 @@ class RegisterEntry:
     number: str
     made_at: str
     made_on: date
-    client_id: int
+    client_id: int | None  # None once the client's file was destroyed at the end of its retention period
     client_code: str
     recipient: str
     purpose: str
@@ -400,9 +400,10 @@ class ExportService:
     def register(self, client_id: int | None = None) -> builtins.list[RegisterEntry]:
         where, args = ("WHERE r.client_id = ?", (client_id,)) if client_id is not None else ("", ())
         rows = self.store.conn.execute(f"SELECT {_REGISTER_COLUMNS} FROM export_register r "
-                                       f"JOIN clients c ON c.id = r.client_id {where} "
+                                       f"LEFT JOIN clients c ON c.id = r.client_id {where} "
                                        "ORDER BY r.made_at DESC, r.id DESC", args)
-        return [RegisterEntry(int(r[0]), str(r[1]), str(r[2]), date.fromisoformat(str(r[3])), int(r[4]), str(r[5]),
+        return [RegisterEntry(int(r[0]), str(r[1]), str(r[2]), date.fromisoformat(str(r[3])),
+                              None if r[4] is None else int(r[4]), str(r[5] or ""),
                               str(r[6]), str(r[7]), str(r[8]), str(r[9]), str(r[10]),
                               None if r[11] is None else int(r[11]), r[12], str(r[13]), json.loads(str(r[14])),
                               str(r[15])) for r in rows]

@@ -333,7 +333,7 @@ class ReferralService:
         referral = self.get(referral_id)
         row = self.store.conn.execute("SELECT id, client_id, kind FROM export_register WHERE number = ?",
                                       (export_number,)).fetchone()
-        if row is None or int(row[1]) != referral.client_id:
+        if row is None or row[1] is None or int(row[1]) != referral.client_id:
             raise ValidationError({"export": N_("This export is not in the register for this client.")})
         if str(row[2]) != "referral_letter":
             raise ValidationError({"export": N_("This export is not a referral letter.")})
