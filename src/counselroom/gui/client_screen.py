@@ -641,8 +641,10 @@ class ClientScreen(QDialog):
         self._set_checking(True)
 
         def finish() -> None:
-            self._task = None
-            task.deleteLater()
+            # From self, not from this closure (see export_dialog: a slot must not own the task).
+            finished, self._task = self._task, None
+            if finished is not None:
+                finished.deleteLater()
             self._set_checking(False)
             self.passphrase.clear()
             self.passphrase.setFocus()

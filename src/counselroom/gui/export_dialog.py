@@ -744,8 +744,11 @@ class ExportDialog(QDialog):
         self.back_button.setEnabled(False)
 
         def finish() -> None:
-            self._task = None
-            task.deleteLater()
+            # Take the task from self, never from this closure: a slot holding the task's last reference
+            # would crash PySide when the deleted task drops its connections.
+            finished, self._task = self._task, None
+            if finished is not None:
+                finished.deleteLater()
             self.export_button.setEnabled(True)
             self.back_button.setEnabled(True)
 

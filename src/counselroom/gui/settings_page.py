@@ -255,8 +255,10 @@ class SettingsPage(QWidget):
         self._task = task
 
         def finish() -> None:
-            self._task = None
-            task.deleteLater()
+            # From self, not from this closure (see export_dialog: a slot must not own the task).
+            finished, self._task = self._task, None
+            if finished is not None:
+                finished.deleteLater()
             self._update_change_button()
             self.recovery_button.setEnabled(True)
 
