@@ -10,6 +10,8 @@ from counselroom.gui import settings_page
 from counselroom.gui.main_window import MainWindow
 from counselroom.gui.recovery_key_dialog import key_tail
 
+from .helpers import _stop_polls, when_modal  # noqa: F401 - _stop_polls is an autouse fixture
+
 PASS = "Quiet river 2026 lantern"
 
 
@@ -103,3 +105,20 @@ def test_every_input_has_an_accessible_name(qtbot, make_window, new_vault, tmp_p
                 if isinstance(w, QLineEdit) and isinstance(w.parent(), (QComboBox, QAbstractSpinBox)):
                     continue  # the editor inside a combo or spin box is named by its owner
                 assert w.accessibleName(), f"{cls.__name__} without an accessible name"
+
+
+def test_the_rooms_crisis_contacts_are_reached_from_settings(qtbot, make_window, new_vault) -> None:  # type: ignore[no-untyped-def]
+    from counselroom.gui.safety_plan_editor import CrisisContactsDialog
+
+    window = make_window(new_vault[0].path)
+    unlock(qtbot, window)
+    window.go("settings")
+    seen: list[str] = []
+
+    def look(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen.append(type(dialog).__name__)
+        dialog.reject()
+
+    problems = when_modal(look)
+    qtbot.mouseClick(window.shell.pages["settings"].crisis_button, Qt.MouseButton.LeftButton)
+    assert not problems and seen == [CrisisContactsDialog.__name__]

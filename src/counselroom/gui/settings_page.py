@@ -120,8 +120,8 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
         column = QVBoxLayout(body)
         column.addWidget(heading(tr("Settings")))
-        for box in (self._program_box(), self._profile_box(), self._dependency_box(), self._retention_box(),
-                    self._passphrase_box(), self._recovery_box()):
+        for box in (self._program_box(), self._profile_box(), self._dependency_box(), self._crisis_box(),
+                    self._retention_box(), self._passphrase_box(), self._recovery_box()):
             box.setMaximumWidth(760)
             column.addWidget(box)
         column.addStretch(1)
@@ -134,6 +134,25 @@ class SettingsPage(QWidget):
         self.dependency = DependencySettings(self.services)
         layout.addWidget(self.dependency)
         return box
+
+    def _crisis_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Crisis contacts"))
+        layout = QHBoxLayout(box)
+        layout.addWidget(paragraph(tr("The room's crisis contacts (duty phone, hospital, hotline) appear on every "
+                                      "safety plan and in each client's emergency contacts.")), 1)
+        self.crisis_button = QPushButton(tr("Cr&isis contacts…"))
+        self.crisis_button.clicked.connect(self.change_crisis_contacts)
+        layout.addWidget(self.crisis_button, 0, Qt.AlignmentFlag.AlignTop)
+        return box
+
+    def change_crisis_contacts(self) -> None:
+        from .safety_plan_editor import CrisisContactsDialog
+
+        dialog = CrisisContactsDialog(self.services, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     def _retention_box(self) -> QGroupBox:
         from .retention_rules_dialog import rule_text
