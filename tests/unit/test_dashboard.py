@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,84 @@ def test_a_rule_that_cannot_be_read_says_so_and_the_others_still_show(services: 
     failed = [x for x in lines if x.failed]
     assert [x.key for x in failed] == ["dependency"] and failed[0].attention
     assert len(lines) == len(KEYS)
+
+
+def test_tests_missing_their_explanation_or_feedback(services: Services, consented_client) -> None:  # type: ignore[no-untyped-def]
+    c = consented_client()
+    tests = services.psychtests
+    answers = dict.fromkeys(range(1, 10), 1)
+    done = tests.record_completed(c, "phq9", answers, "Explained what PHQ-9 asks and why.", NOW - timedelta(days=3),
+                                  feedback="Talked the result through.", feedback_at=NOW - timedelta(days=3))
+    no_feedback = tests.record_completed(c, "gad7", dict.fromkeys(range(1, 8), 0), "Explained GAD-7.",
+                                         NOW - timedelta(days=2))
+    no_explanation = tests.start(c, "phq9")  # begun without the explanation being recorded
+    got = line(services, "tests")
+    assert got.count == 2 and got.attention and got.section is None
+    assert {(i.client_id, i.tab) for i in got.items} == {(c, "tests")}
+    whats = sorted(i.msgid for i in got.items)
+    assert whats == ["{instrument}: no explanation recorded before the test",
+                     "{instrument}: no feedback recorded after the test"]
+    assert {i.params["instrument"] for i in got.items} == {"PHQ-9", "GAD-7"}
+    tests.record_feedback(no_feedback.id, "Went through the result and what it does not mean.")
+    tests.record_explanation(no_explanation.id, "Explained content and purpose.")
+    assert line(services, "tests").count == 0 and done.id
+
+
+def test_risk_flags_without_a_safety_plan_or_past_their_review(services: Services) -> None:
+    risk = services.risk
+    today = NOW.date()
+    ids = [services.clients.create(Client(code=f"R-{n}")).id or 0 for n in range(3)]
+    no_plan, overdue, fine = ids
+    for client_id in ids:
+        risk.raise_flag(client_id, "thoughts of self-harm reported", today - timedelta(days=6),
+                        today - timedelta(days=20))
+    from counselroom.records.risk import SafetyPlanContent
+
+    plan = SafetyPlanContent(warning_signs=("can't sleep",), coping_steps=("walk by the lake",))
+    risk.save_safety_plan(overdue, plan, today=today - timedelta(days=20))
+    risk.save_safety_plan(fine, plan, today=today - timedelta(days=20))
+    risk.review_flag(fine, "calmer; plan in use", today + timedelta(days=10), today - timedelta(days=1))
+    got = line(services, "risk")
+    assert got.count == 2 and got.attention
+    by_client = {i.client_id: i for i in got.items}
+    assert set(by_client) == {no_plan, overdue} and all(i.tab == "risk" for i in got.items)
+    assert by_client[no_plan].msgid == "No safety plan; review was due {date}"
+    assert by_client[overdue].msgid == "Flag review was due {date}"
+    assert by_client[overdue].params == {"date": (today - timedelta(days=6)).isoformat()}
+
+
+def test_referrals_awaiting_follow_up(services: Services) -> None:
+    from counselroom.records.referrals import ReferralDraft
+
+    today = NOW.date()
+    c = services.clients.create(Client(code="F-1")).id or 0
+    due = services.referrals.create(c, ReferralDraft(today - timedelta(days=20), "beyond_competence",
+                                                     institution="市精神卫生中心", follow_up_on=today), today)
+    services.referrals.create(c, ReferralDraft(today - timedelta(days=2), "medical_assessment",
+                                               institution="校医院", follow_up_on=today + timedelta(days=5)), today)
+    got = line(services, "referrals")
+    assert got.count == 1 and got.items[0].tab == "referrals"
+    assert got.items[0].params == {"recipient": "市精神卫生中心", "date": today.isoformat()}
+    services.referrals.record_outcome(due.id, "attended", "first appointment kept", today, today=today)
+    assert line(services, "referrals").count == 0
+
+
+def test_training_hours_this_year_against_the_target(services: Services) -> None:
+    services.training.add(date(2026, 3, 2), "course", "CBT for insomnia", "12.5", today=NOW.date())
+    services.training.add(date(2026, 10, 9), "supervision_individual", "case supervision", 2, today=NOW.date())
+    services.training.add(date(2025, 12, 30), "conference", "last year's conference", 8, today=NOW.date())
+    got = line(services, "training")
+    assert got.msgid == "Training this year: {hours} of {target} hours"
+    assert got.params == {"hours": "14.5", "target": "40"} and got.section == "training"
+    services.training.set_target(None)
+    assert line(services, "training").params == {"hours": "14.5"}
+
+
+def test_records_past_retention(services: Services) -> None:
+    today = NOW.date()
+    old = services.clients.create(Client(code="OLD-1", status="active")).id or 0
+    recent = services.clients.create(Client(code="NEW-1", status="active")).id or 0
+    services.closures.close(old, "goals_met", "sleep back to normal", today - timedelta(days=3 * 366 + 2))
+    services.closures.close(recent, "goals_met", "exams over", today - timedelta(days=30))
+    got = line(services, "retention")
+    assert got.count == 1 and got.attention and got.section == "retention"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..i18n import N_
+from ..i18n import N_, language
 from ..vault.backup import backup_age_days, remind_days
 from ..vault.errors import VaultError
 from .consent import STATUS_LABELS as CONSENT_STATUS_LABELS
@@ -99,14 +99,23 @@ class DashboardService:
         return DashboardLine("consent", msgid, {"count": count}, count, count > 0, items=items)
 
     def _tests(self, now: datetime) -> DashboardLine:
-        found = self.services.psychtests.missing_explanation_or_feedback()  # type: ignore[attr-defined]
-        items = tuple(DashboardItem(a.client_id, "tests", a.missing_msgid, {"instrument": a.instrument_title},
-                                    a.when) for a in found)
+        tests = self.services.psychtests  # type: ignore[attr-defined]
+        titles: dict[tuple[str, int], str] = {}
+        items = []
+        for a in tests.missing_explanation_or_feedback():
+            if (a.instrument_id, a.version) not in titles:
+                titles[a.instrument_id, a.version] = tests.instrument(a.instrument_id, a.version).short_in(language())
+            what = (N_("{instrument}: no explanation before the test and no feedback after it")
+                    if a.missing_explanation and a.missing_feedback
+                    else N_("{instrument}: no explanation recorded before the test") if a.missing_explanation
+                    else N_("{instrument}: no feedback recorded after the test"))
+            items.append(DashboardItem(a.client_id, "tests", what, {"instrument": titles[a.instrument_id, a.version]},
+                                       a.day.isoformat()))
         count = len(items)
         msgid = N_("No test lacks its explanation or feedback") if count == 0 else _plural(
             count, N_("{count} test without its explanation before or feedback after"),
             N_("{count} tests without their explanation before or feedback after"))
-        return DashboardLine("tests", msgid, {"count": count}, count, count > 0, items=items)
+        return DashboardLine("tests", msgid, {"count": count}, count, count > 0, items=tuple(items))
 
     def _risk(self, now: datetime) -> DashboardLine:
         found = self.services.risk.flags_needing_attention(now.date())  # type: ignore[attr-defined]
