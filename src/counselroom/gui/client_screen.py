@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -49,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from ..i18n import language, tr
 from ..vault.errors import VaultError
+from .client_form import plain_label
 from .widgets import CapsLockWarning, PassphraseEdit, Task, message_label, paragraph, set_message
 
 log = logging.getLogger(__name__)
@@ -120,12 +120,12 @@ class OptionButton(QPushButton):
         self.setAccessibleName(label)
         if key <= MAX_KEYED_OPTIONS:
             self.setAccessibleDescription(tr("Number key {key}", key=key))
-        self.key_label = QLabel(str(key) if key <= MAX_KEYED_OPTIONS else "")
+        self.key_label = plain_label(str(key) if key <= MAX_KEYED_OPTIONS else "")
         self.key_label.setObjectName("optionKey")
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text_label = paragraph(label)
         self.text_label.setObjectName("optionText")
-        self.mark = QLabel("✓")
+        self.mark = plain_label("✓")
         self.mark.setObjectName("optionMark")
         row = QHBoxLayout(self)
         row.setContentsMargins(12, padding, 12, padding)
@@ -274,7 +274,7 @@ class ClientScreen(QDialog):
         nav = QHBoxLayout()
         self.previous_button = QPushButton(tr("← &Previous"))
         self.next_button = QPushButton(tr("&Next →"))
-        self.progress_label = QLabel()
+        self.progress_label = plain_label()
         self.progress_label.setObjectName("progress")
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for b in (self.previous_button, self.next_button):
@@ -340,7 +340,7 @@ class ClientScreen(QDialog):
         inner.addWidget(heading)
         inner.addWidget(paragraph(tr("Enter your passphrase to leave the questionnaire and return to the "
                                      "program. The answers are already saved.")))
-        label = QLabel(tr("&Passphrase"))
+        label = plain_label(tr("&Passphrase"))
         self.passphrase = PassphraseEdit(tr("Passphrase"))
         label.setBuddy(self.passphrase)
         self.caps = CapsLockWarning(self.passphrase)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from ..i18n import language, tr
 from ..records.risk import Contact
 from ..records.services import Services
+from .client_form import plain_label
 from .risk_widgets import bold, launch, selectable, value_field
 
 
@@ -39,7 +39,7 @@ class EmergencyContactsDialog(QDialog):
         self.phones: dict[str, QLineEdit] = {}
 
         layout = QVBoxLayout(self)
-        title = bold(QLabel(who))
+        title = bold(plain_label(who))
         layout.addWidget(title)
 
         file_rows: list[tuple[str, Contact | None, str]] = [
@@ -109,13 +109,13 @@ class EmergencyContactsDialog(QDialog):
     def _row(self, grid: QGridLayout, role: str, contact: Contact | None, empty: str) -> None:
         row = grid.rowCount()
         if contact is None:
-            grid.addWidget(QLabel(role), row, 0)
+            grid.addWidget(plain_label(role), row, 0)
             muted = selectable(empty)
             muted.setStyleSheet("color: palette(placeholder-text);")
             grid.addWidget(muted, row, 1, 1, 2)
             return
         if role:
-            grid.addWidget(QLabel(role), row, 0)
+            grid.addWidget(plain_label(role), row, 0)
             grid.addWidget(selectable(contact.name), row, 1)
         else:
             grid.addWidget(selectable(contact.name), row, 0, 1, 2)

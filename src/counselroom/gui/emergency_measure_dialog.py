@@ -28,6 +28,7 @@ from ..records.clients import ValidationError
 from ..records.exports import EXCEPTION_LABELS, EXCEPTIONS
 from ..records.risk import PARTIES, PARTY_LABELS, EmergencyMeasure, Notification
 from ..records.services import Services
+from .client_form import plain_label
 from .note_editor import SectionEdit
 from .qt_models import local_time
 from .risk_widgets import FieldErrors, bold, datetime_edit, labelled, selectable, to_datetime
@@ -87,8 +88,8 @@ class EmergencyMeasureDialog(QDialog):
 
         notified = QGroupBox(tr("Who was notified"))
         grid = QGridLayout(notified)
-        grid.addWidget(bold(QLabel(tr("Name and role"))), 0, 1)
-        grid.addWidget(bold(QLabel(tr("Time notified"))), 0, 2)
+        grid.addWidget(bold(plain_label(tr("Name and role"))), 0, 1)
+        grid.addWidget(bold(plain_label(tr("Time notified"))), 0, 2)
         self.parties: dict[str, tuple[QCheckBox, QLineEdit, QDateTimeEdit]] = {}
         prefill = {"guardian": guardian or emergency}
         for row, party in enumerate(PARTIES, start=1):
@@ -185,7 +186,7 @@ class MeasureView(QDialog):
         def row(key: str, label: str, text: str) -> None:
             value = selectable(text or "—", label)
             self.values[key] = value
-            form.addRow(bold(QLabel(label)), value)
+            form.addRow(bold(plain_label(label)), value)
 
         row("occurred_at", tr("When"), m.occurred_at.strftime("%Y-%m-%d %H:%M"))
         row("situation", tr("Situation"), m.situation)
@@ -198,7 +199,7 @@ class MeasureView(QDialog):
         row("follow_up", tr("Follow-up plan"), m.follow_up)
         row("counselor", tr("Counselor"), m.counselor)
         self.followups = selectable("", tr("Follow-up entries"))
-        form.addRow(bold(QLabel(tr("Follow-up entries"))), self.followups)
+        form.addRow(bold(plain_label(tr("Follow-up entries"))), self.followups)
 
         self.new_followup = SectionEdit(tr("New follow-up entry"))
         self.new_followup.set_lines(2, 8)

@@ -34,6 +34,7 @@ from ..records.risk import (
     level_rank,
 )
 from ..records.services import Services
+from .client_form import plain_label
 from .note_editor import SectionEdit
 from .risk_widgets import (
     LEVEL_COLOURS,
@@ -82,7 +83,7 @@ class RiskAssessmentDialog(QDialog):
         content = QWidget()
         column = QVBoxLayout(content)
         if self.context:
-            prompt = QLabel(tr("Prompted by: {context}", context=self.context))
+            prompt = plain_label(tr("Prompted by: {context}", context=self.context))
             prompt.setTextFormat(Qt.TextFormat.PlainText)
             prompt.setWordWrap(True)
             prompt.setStyleSheet(CONTEXT_STYLE)
@@ -128,7 +129,7 @@ class RiskAssessmentDialog(QDialog):
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(14)
         for col, level in enumerate(LEVELS, start=1):
-            head = bold(QLabel(level_text(level)))
+            head = bold(plain_label(level_text(level)))
             head.setAlignment(Qt.AlignmentFlag.AlignCenter)
             head.setStyleSheet(f"color: {LEVEL_COLOURS[level]};")
             grid.addWidget(head, 0, col)
@@ -136,7 +137,7 @@ class RiskAssessmentDialog(QDialog):
         rows = [*DOMAINS, "overall"]
         for row, key in enumerate(rows, start=1):
             name = tr(DOMAIN_LABELS[key]) if key in DOMAIN_LABELS else tr("Overall")
-            label = QLabel(name)
+            label = plain_label(name)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             if key == "overall":
@@ -156,7 +157,7 @@ class RiskAssessmentDialog(QDialog):
             else:
                 group.idClicked.connect(lambda _i: self._follow_highest())
         grid.setColumnStretch(0, 1)
-        hint = QLabel(tr("The overall level is at least the highest of the three areas."))
+        hint = plain_label(tr("The overall level is at least the highest of the three areas."))
         hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
@@ -182,7 +183,7 @@ class RiskAssessmentDialog(QDialog):
         for n, check in enumerate(checks.values()):
             grid.addWidget(check, n % half, n // half)
         layout.addLayout(grid)
-        label = QLabel(notes_label)
+        label = plain_label(notes_label)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setBuddy(notes)
         layout.addWidget(label)
@@ -252,7 +253,7 @@ class AssessmentView(QDialog):
             if colour:
                 value.setStyleSheet(f"color: {colour}; font-weight: bold;")
             self.values[key] = value
-            form.addRow(bold(QLabel(label)), value)
+            form.addRow(bold(plain_label(label)), value)
 
         if a.context:
             row("context", tr("Prompted by"), a.context)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QRadioButton, QVBoxLayout, QWidget
 
 from ..i18n import tr
 from ..records.clients import ValidationError
 from ..records.risk import RiskFlag
 from ..records.services import Services
+from .client_form import plain_label
 from .note_editor import SectionEdit
 from .risk_widgets import FieldErrors, bold, date_edit, labelled, selectable, to_date, to_qdate
 from .widgets import save_cancel_buttons
@@ -33,7 +34,7 @@ class RaiseFlagDialog(QDialog):
         self.reason.setPlainText(reason)
         self.review_on = date_edit(tr("Review the flag by"), services.risk.default_review_on())
         self.review_on.setMinimumDate(to_qdate(date.today() + timedelta(days=1)))
-        days = QLabel(tr("(in {days} days by default)", days=services.risk.review_days()))
+        days = plain_label(tr("(in {days} days by default)", days=services.risk.review_days()))
         row = QWidget()
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(0, 0, 0, 0)
@@ -105,7 +106,7 @@ class ReviewFlagDialog(QDialog):
         buttons, self.save_button, _cancel = save_cancel_buttons(self, self.save)
         self.save_button.setText(tr("Record review"))
         layout = QVBoxLayout(self)
-        layout.addWidget(bold(QLabel(tr("The flag"))))
+        layout.addWidget(bold(plain_label(tr("The flag"))))
         layout.addWidget(summary)
         layout.addWidget(labelled(tr("&What the review found and decided"), self.note, self.errors.line("note")))
         layout.addLayout(keep_row)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -38,6 +37,7 @@ from ..records.risk import (
 )
 from ..records.services import Services
 from . import pdf_printing
+from .client_form import plain_label
 from .emergency_measure_dialog import EmergencyMeasureDialog, MeasureView, exception_text, party_text
 from .qt_models import RowTableModel, local_time
 from .risk_assessment_dialog import AssessmentView, RiskAssessmentDialog
@@ -201,7 +201,7 @@ class RiskTab(QWidget):
         frame_layout = QVBoxLayout(self.flag_frame)
         self.flag_title = bold(selectable("", tr("Risk flag")))
         self.flag_details = selectable("", tr("Risk flag details"))
-        self.overdue_label = QLabel()
+        self.overdue_label = plain_label()
         self.overdue_label.setTextFormat(Qt.TextFormat.PlainText)
         self.overdue_label.setWordWrap(True)
         self.overdue_label.setStyleSheet(OVERDUE_STYLE)
@@ -214,7 +214,7 @@ class RiskTab(QWidget):
         self.flag_notice = message_label()
         self.history_model = FlagEventModel(self)
         self.history = _table(tr("Risk flag history"), self.history_model, 4)
-        self.history_label = QLabel(tr("History of the flag"))
+        self.history_label = plain_label(tr("History of the flag"))
         layout.addWidget(self.flag_frame)
         layout.addWidget(self.no_flag_label)
         layout.addLayout(_buttons(self.raise_button, self.review_button))
@@ -255,11 +255,11 @@ class RiskTab(QWidget):
                                     tr("Preview and print the safety plan for the client"), self.print_safety_plan)
         self.crisis_button = _button(tr("Room crisis contacts…"), tr("Set the room's crisis contacts"),
                                      self.edit_crisis_contacts)
-        language_label = QLabel(tr("Print &in:"))
+        language_label = plain_label(tr("Print &in:"))
         language_label.setBuddy(self.print_language)
         self.versions_model = PlanVersionModel(self)
         self.versions = _table(tr("Safety plan versions"), self.versions_model, 3)
-        self.versions_label = QLabel(tr("Versions"))
+        self.versions_label = plain_label(tr("Versions"))
         layout.addWidget(self.plan_summary)
         layout.addWidget(self.plan_warning)
         layout.addLayout(_buttons(self.edit_plan_button, language_label, self.print_language, self.print_button,

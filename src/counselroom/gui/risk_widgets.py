@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..i18n import tr
 from ..records.risk import LEVEL_LABELS, Contact
+from .client_form import plain_label
 from .widgets import message_label, set_message
 
 LEVEL_COLOURS = {"none": "#1b6e20", "low": "#4d6b00", "moderate": "#8a5a00", "high": "#b3261e",
@@ -87,7 +88,7 @@ def value_field(text: str, accessible: str) -> QLineEdit:
 
 
 def selectable(text: str = "", accessible: str = "") -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -129,14 +130,14 @@ def labelled(text: str, widget: QWidget, error: QLabel | None = None, hint: str 
     layout = QVBoxLayout(holder)
     layout.setContentsMargins(0, 4, 0, 0)
     layout.setSpacing(2)
-    label = QLabel(text)
+    label = plain_label(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setBuddy(widget)
     bold(label)
     layout.addWidget(label)
     if hint:
-        note = QLabel(hint)
+        note = plain_label(hint)
         note.setTextFormat(Qt.TextFormat.PlainText)
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
