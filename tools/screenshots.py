@@ -112,9 +112,10 @@ def wizard_shots(lang: str, tmp: Path, suffix: str = "", only: tuple[int, ...] =
 
 
 def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str = "",
-              only: tuple[str, ...] = ("unlock", "clients", "client", "consent", "notes", "appointments", "overdue",
-                                       "search", "groups", "exports", "audit", "backup", "consent_form",
-                                       "settings")) -> None:
+              only: tuple[str, ...] = ("unlock", "dashboard", "clients", "client", "consent", "notes", "tests",
+                                       "risk", "referrals", "appointments", "overdue", "search", "groups",
+                                       "instruments", "training", "retention", "exports", "audit", "backup",
+                                       "consent_form", "settings")) -> None:
     ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
                      remind_backup=False, volumes=FakeVolumes(),
                      demo_passphrase=passphrase)
@@ -126,6 +127,12 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
     wait_for(lambda: w.is_unlocked)
     assert w.shell is not None and w.services is not None
     clients = w.shell.pages["clients"]
+    if "dashboard" in only:
+        save(w, f"{lang}-dashboard{suffix}")
+        dashboard = w.shell.pages["dashboard"]
+        dashboard.open_line("consent")  # type: ignore[attr-defined]
+        save(w, f"{lang}-dashboard-consent{suffix}")
+        w.go("clients")
     if "clients" in only:
         save(w, f"{lang}-clients{suffix}")
     if "client" in only:
@@ -162,6 +169,8 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
             save(w, f"{lang}-note-draft{suffix}")
             page.notes_tab.show_list()
         clients.show_list()  # type: ignore[attr-defined]
+    if {"tests", "risk", "referrals"} & set(only):
+        record_tab_shots(w, lang, suffix, only)
     if "appointments" in only:
         w.go("appointments")
         w.shell.pages["appointments"].set_view("week")  # type: ignore[attr-defined]
@@ -175,7 +184,7 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
         search.search.setText("焦虑" if lang == "zh_CN" else "sleep")  # type: ignore[attr-defined]
         search.search_now()  # type: ignore[attr-defined]
         save(w, f"{lang}-search{suffix}")
-    for section in ("groups", "exports"):
+    for section in ("groups", "instruments", "training", "retention", "exports"):
         if section in only:
             w.go(section)
             save(w, f"{lang}-{section}{suffix}")
@@ -195,6 +204,64 @@ def app_shots(lang: str, vault: Vault, passphrase: str, tmp: Path, suffix: str =
     w.close()
 
 
+def record_tab_shots(w: MainWindow, lang: str, suffix: str, only: tuple[str, ...]) -> None:
+    """The tests, risk and referrals tabs of demo clients that have such records."""
+    services = w.services
+    assert services is not None and w.shell is not None
+    clients = w.shell.pages["clients"]
+    everyone = services.clients.list(include_archived=True)
+    if "tests" in only:
+        tested = max(everyone, key=lambda c: len(services.psychtests.for_client(c.id or 0)))
+        clients.open_client(tested.id)  # type: ignore[attr-defined]
+        page = clients.client_page  # type: ignore[attr-defined]
+        page.show_tab("tests")
+        save(w, f"{lang}-client-tests{suffix}")
+    if "risk" in only:
+        flagged = [c for c in everyone if services.risk.flagged(c.id or 0) and services.risk.safety_plan(c.id or 0)]
+        if flagged:
+            clients.open_client(flagged[0].id)  # type: ignore[attr-defined]
+            page = clients.client_page  # type: ignore[attr-defined]
+            page.show_tab("risk")
+            save(w, f"{lang}-client-risk{suffix}")
+    if "referrals" in only:
+        referred = [c for c in everyone if services.referrals.for_client(c.id or 0)]
+        if referred:
+            clients.open_client(referred[0].id)  # type: ignore[attr-defined]
+            page = clients.client_page  # type: ignore[attr-defined]
+            page.show_tab("referrals")
+            save(w, f"{lang}-client-referrals{suffix}")
+    clients.show_list()  # type: ignore[attr-defined]
+
+
+def client_screen_shots(lang: str, suffix: str = "", laptop: tuple[int, int] = (1366, 768)) -> None:
+    """The client-facing questionnaire (the built-in PHQ-9) as a client sees it full screen on a 1366x768
+    laptop (683x384 logical pixels at 200%): an item with an answer, the thank-you view, the counselor's
+    passphrase view."""
+    from PySide6.QtGui import QGuiApplication
+
+    from counselroom.gui.client_screen import ClientScreen
+    from counselroom.gui.test_administration_dialog import screen_items
+    from counselroom.records.instruments import builtin, text_in
+
+    phq9 = builtin("phq9")
+    assert phq9 is not None
+    screen = ClientScreen(phq9.title_in(lang), text_in(phq9.instructions, lang), screen_items(phq9, lang),
+                          {1: 1, 2: 0}, lambda _n, _v: None, lambda _p: False)
+    screen.start()  # full screen on the first unanswered item, 3
+    screen.showNormal()  # the offscreen screen is 800x600: take the laptop's size instead
+    ratio = QGuiApplication.primaryScreen().devicePixelRatio()
+    screen.resize(round(laptop[0] / ratio), round(laptop[1] / ratio))
+    screen.choose_key(2)
+    save(screen, f"{lang}-client-screen{suffix}")
+    while not screen.thanking:
+        screen.next()
+    save(screen, f"{lang}-client-screen-thanks{suffix}")
+    screen.show_counselor()
+    save(screen, f"{lang}-client-screen-counselor{suffix}")
+    screen.force_close()
+    screen.deleteLater()
+
+
 def run(scaled: bool) -> None:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("counselroom")
@@ -205,13 +272,15 @@ def run(scaled: bool) -> None:
             set_language("zh_CN")
             install_qt_translations("zh_CN")
             wizard_shots("zh_CN", tmp, "-200pct", only=(2,))
-            app_shots("zh_CN", vault, passphrase, tmp, "-200pct", only=("unlock", "clients"))
+            app_shots("zh_CN", vault, passphrase, tmp, "-200pct", only=("unlock", "dashboard", "clients"))
+            client_screen_shots("zh_CN", "-200pct")
             return
         for lang in ("zh_CN", "en"):
             set_language(lang)
             install_qt_translations(lang)
             wizard_shots(lang, tmp)
             app_shots(lang, vault, passphrase, tmp)
+            client_screen_shots(lang)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -236,6 +236,7 @@ def _this_week(services: Services, rng: random.Random, today: date) -> None:
     monday = today - timedelta(days=today.weekday())
     rest = [(d, h) for d in range(5) for h in (9, 10, 14, 15, 16) if (d, h) not in ((0, 9), (0, 14))]
     rng.shuffle(rest)
+    rest.sort(key=lambda slot: slot[0] != today.weekday())  # today's slots first: the dashboard opens on them
     for client, (d, h) in zip(active[:12], [(0, 9), (0, 14), *rest], strict=False):
         start = datetime.combine(monday + timedelta(days=d), time(h, 0))
         end = start + timedelta(minutes=50)
