@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -170,12 +170,13 @@ class ItemRow(QFrame):
         return next((v for v, b in self.buttons.items() if b is button), None)
 
     def show_answer(self, value: Number | None) -> None:
+        """Show a saved answer without answering again (the group signals a toggle whatever its buttons do)."""
+        self.group.blockSignals(True)
         self.group.setExclusive(False)
         for v, button in self.buttons.items():
-            button.blockSignals(True)
             button.setChecked(v == value)
-            button.blockSignals(False)
         self.group.setExclusive(True)
+        self.group.blockSignals(False)
 
 
 class TestAdministrationDialog(QDialog):
@@ -544,8 +545,13 @@ class TestAdministrationDialog(QDialog):
         self._show_saved_answers()
         self.raise_()
         self.activateWindow()
+        # once the screen's own code has finished closing it (a modal prompt inside its signal would run in the
+        # middle of that)
+        QTimer.singleShot(0, self, self._prompt_pending)
+
+    def _prompt_pending(self) -> None:
         hits, self._pending_critical = self._pending_critical, []
-        if hits:
+        if hits and not self._finished:
             self._prompt(hits)
 
     # -- finishing ----------------------------------------------------------------------------------------------
