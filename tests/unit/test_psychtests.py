@@ -346,3 +346,24 @@ def test_the_export_section_shows_results_and_answers_only_when_chosen(services:
     assert "筛查结果，并非诊断。" in raw.lines
     other = services.clients.create(Client(code="T-009")).id or 0
     assert tests.export_sections(other, ExportContents(), "en") == []
+
+
+def test_the_demo_gives_series_a_critical_answer_missing_feedback_and_the_room_screening(services: Services) -> None:
+    import random
+    from datetime import date
+
+    from counselroom.records.demo import make_client
+    from counselroom.records.demo_tests import populate_tests
+
+    rng = random.Random(7)
+    today = date(2026, 3, 2)
+    ids = [services.clients.create(make_client(rng, n, today)).id or 0 for n in range(1, 61)]
+    populate_tests(services, random.Random(8), ids, today)
+    tests = services.psychtests
+    assert "room-wellbeing" in [i.instrument.id for i in tests.instruments()]
+    done = [a for cid in ids for a in tests.for_client(cid) if a.is_completed]
+    assert done and all(a.explained_at is not None and a.explained_at <= (a.completed_at or "") for a in done)
+    assert any(a.result is not None and 9 in a.result.critical for a in done if a.instrument_id == "phq9")
+    assert max(len(tests.trend(cid, "phq9")) for cid in ids) >= 3  # a trend to look at
+    assert any(a.missing_feedback for a in tests.missing_explanation_or_feedback())
+    assert all(a.day <= today for a in done)
