@@ -331,19 +331,18 @@ def test_the_export_section_shows_results_and_answers_only_when_chosen(services:
     unfinished = tests.start(client_id, "gad7", EXPLANATION)
     tests.set_answer(unfinished.id, 1, 3)
     [section] = tests.export_sections(client_id, ExportContents(), "en")
-    assert section.title == "Psychological tests"
-    assert section.lines[0] == "Each result below is a screening result, not a diagnosis."
-    assert "2025-03-03 — Patient Health Questionnaire (PHQ-9) (version 1)" in section.lines
-    assert "Total score: 11 — Moderate depressive symptoms" in section.lines
+    assert section.title == "Psychological test — Patient Health Questionnaire (PHQ-9), 2025-03-03 (version 1)"
+    assert section.lines[0] == "Total score: 11 — Moderate depressive symptoms"
     assert "Screening rule met: Screening positive: further assessment needed" in section.lines
     assert "Critical items answered: 9" in section.lines
-    assert "A screening result, not a diagnosis." in section.lines
+    assert "Explained before the test on 2025-03-03." in section.lines
+    assert section.lines[-1] == "A screening result, not a diagnosis."
     assert not any("Several days" in line for line in section.lines)  # no raw answers
-    assert not any("GAD-7" in line for line in section.lines)  # unfinished tests have no result
+    # the unfinished GAD-7 has no result and is left out
     [raw] = tests.export_sections(client_id, ExportContents(include_raw_tests=True, sensitive_confirmed=True), "zh_CN")
-    assert raw.title == "心理测验"
-    assert "9. 有不如死掉或用某种方式伤害自己的念头: 好几天 (1)" in raw.lines
+    assert raw.title == "心理测验 — 患者健康问卷（PHQ-9），2025-03-03（第 1 版）"
     assert "筛查结果，并非诊断。" in raw.lines
+    assert raw.lines[-1] == "9. 有不如死掉或用某种方式伤害自己的念头：好几天 (1)"
     other = services.clients.create(Client(code="T-009")).id or 0
     assert tests.export_sections(other, ExportContents(), "en") == []
 

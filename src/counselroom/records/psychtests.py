@@ -527,21 +527,20 @@ class PsychTestService:
     # -- the locked export ------------------------------------------------------------------------------------
 
     def export_sections(self, client_id: int, contents: ExportContents, lang: str) -> builtins.list[DocSection]:
-        """The client's completed tests for the locked export: scores, bands, screening rules and the
-        not-a-diagnosis wording; the answers item by item only when the counselor chose raw test data."""
-        done = [a for a in reversed(self.for_client(client_id)) if a.result is not None]
-        if not done:
-            return []
-
-        def t(msgid: str, **values: object) -> str:
-            return tr_in(lang, msgid, **values)
-
-        lines = [t(N_("Each result below is a screening result, not a diagnosis."))]
-        for a in done:
-            lines += [""] + self.result_lines(a, lang)
+        """The client's completed tests for the locked export, one section a test, oldest first: scores, bands,
+        screening rules and the not-a-diagnosis wording; the answers item by item only when the counselor chose
+        raw test data."""
+        sections = []
+        for a in reversed(self.for_client(client_id)):
+            if a.result is None:
+                continue
+            title = tr_in(lang, N_("Psychological test — {title}, {date} (version {version})"),
+                          title=self.instrument_of(a).title_in(lang), date=a.day.isoformat(), version=a.version)
+            lines = self.result_lines(a, lang)[1:]
             if contents.include_raw_tests:
                 lines += self.answer_lines(a, lang)
-        return [DocSection(t(N_("Psychological tests")), lines)]
+            sections.append(DocSection(title, lines))
+        return sections
 
     def result_lines(self, a: Administration, lang: str, dates: bool = True) -> builtins.list[str]:
         """A completed test's result in words, one line a part (shared by the export and the window); `dates`
@@ -583,7 +582,8 @@ class PsychTestService:
             value = a.answers.get(item.number)
             option = item.option(value) if value is not None else None
             answer = f"{option.text(lang)} ({show_number(option.value)})" if option else "—"
-            out.append(f"{item.number}. {item.text_in(lang)}: {answer}")
+            out.append(tr_in(lang, N_("{number}. {text}: {answer}"), number=item.number, text=item.text_in(lang),
+                             answer=answer))
         return out
 
 
