@@ -365,3 +365,44 @@ def test_closing_the_dialog_closes_a_client_screen_still_up(services, client_id,
     dialog.hand_button.click()
     dialog.reject()  # as locking does
     assert FakeScreen.instances[0].closed
+
+
+def test_locking_with_the_client_screen_up_closes_it_and_leaves_no_answer_on_screen(  # type: ignore[no-untyped-def]
+        qtbot, make_window, new_vault, flush) -> None:
+    pytest.importorskip("counselroom.gui.client_screen")
+    from counselroom.vault.vault import Vault
+
+    from .test_locking import leaks, unlock
+
+    vault: Vault = new_vault[0]
+    with vault.unlock(PASSPHRASE) as session:
+        client_id = Services.open(session).clients.create(Client(code="LK-9", name="Quill Ashgrove")).id or 0
+    window = make_window(vault.path)
+    unlock(qtbot, window)
+    page = window.shell.open_client(client_id)  # type: ignore[union-attr]
+    assert page is not None
+    page.show_tab("tests")
+    item_9 = "Thoughts that you would be better off dead"
+    seen: list[bool] = []
+
+    def give_test(dialog: QWidget) -> None:
+        assert isinstance(dialog, TestAdministrationDialog)
+        dialog.start_button.click()
+        dialog.hand_button.click()
+        screen = dialog.screen
+        for key in (1, 1, 1, 1, 1, 1, 1, 1, 2):
+            screen.choose_key(key)
+            screen.next()
+        seen.append(bool(leaks({item_9})))
+        window.lock()  # the idle lock or Ctrl+L while the client answers
+
+    problems = when_modal(give_test)
+    page.tests_tab.new_test()
+    assert not problems and seen == [True]
+    assert not window.is_unlocked
+    flush()
+    assert leaks({item_9, "Quill Ashgrove", "LK-9"}) == set()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    with vault.unlock(PASSPHRASE) as session:
+        [a] = Services.open(session).psychtests.for_client(client_id)
+        assert a.answers[9] == 1 and not a.is_completed  # every answer was saved as it was given
