@@ -366,3 +366,34 @@ def test_the_demo_gives_series_a_critical_answer_missing_feedback_and_the_room_s
     assert max(len(tests.trend(cid, "phq9")) for cid in ids) >= 3  # a trend to look at
     assert any(a.missing_feedback for a in tests.missing_explanation_or_feedback())
     assert all(a.day <= today for a in done)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="needs poppler-utils")
+def test_the_locked_export_carries_the_results_and_the_answers_only_when_chosen(services: Services,
+                                                                                 client_id: int) -> None:
+    import subprocess
+    from datetime import date
+
+    from counselroom.records.exports import Basis
+
+    services.exports.section_providers.append(services.psychtests.export_sections)  # as services.py registers it
+    at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    services.psychtests.record_completed(client_id, "gad7", dict.fromkeys(range(1, 8), 2), EXPLANATION,
+                                         started_at=at, feedback=FEEDBACK)
+    auth = services.exports.record_authorization(client_id, "Dr. Wang", "Referral assessment", "Test results",
+                                                 date.today() + timedelta(days=30), date.today())
+
+    def text(**contents: object) -> str:
+        result = services.exports.export(client_id, Basis.authorized(auth.id), ExportContents(**contents),  # type: ignore[arg-type]
+                                         auth.recipient, auth.purpose, passphrase_ok=True)
+        done = subprocess.run(["pdftotext", "-upw", result.password, "-", "-"], input=result.pdf_bytes,
+                              capture_output=True, check=True)
+        return " ".join(done.stdout.decode("utf-8").split())
+
+    # (the export refuses to go out with nothing but sections from other parts, so a covering note goes with it)
+    plain = text(letter_text="Results of the screening, as agreed.")
+    assert "Total score: 14 — Moderate anxiety" in plain  # 7 x 2 = 14
+    assert "A screening result, not a diagnosis." in plain
+    assert "Feeling nervous, anxious, or on edge" not in plain
+    raw = text(include_raw_tests=True, sensitive_confirmed=True, letter_text="As agreed.")
+    assert "1. Feeling nervous, anxious, or on edge: More than half the days (2)" in raw
