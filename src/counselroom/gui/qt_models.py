@@ -119,7 +119,8 @@ _DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count
                 "follow_up": N_("follow-up"), "year": N_("year"), "hours": N_("hours"), "kind": N_("kind"),
                 "rows": N_("records"), "tables": N_("records by table"),
                 "exports_unlinked": N_("export register lines unlinked"), "confirmation": N_("confirmed with"),
-                "years": N_("years"), "anchor": N_("counted from")}
+                "years": N_("years"), "anchor": N_("counted from"),
+                "instrument": N_("questionnaire"), "items": N_("items")}
 
 _DETAIL_VALUES = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"),
                   "recovery_key": N_("recovery key")}

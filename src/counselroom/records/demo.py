@@ -206,8 +206,10 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     """Tests, risk records, referrals, the training log and retention (issue 7), each part's own generator."""
     from .demo_referrals import populate_referrals, populate_training
     from .demo_risk import populate_risk
+    from .demo_tests import populate_tests
 
     ids = [c.id for c in services.clients.list(include_archived=True) if c.id is not None]
+    populate_tests(services, rng, ids, today)
     populate_risk(services, rng, ids, today)
     populate_referrals(services, rng, ids, today)
     populate_training(services, rng, today, years=10)

@@ -73,6 +73,7 @@ class Services:
         services.consent = ConsentService(store, clients, services.profile)
         notes.before_new_note = services.consent.require_consent
         services.psychtests = PsychTestService(store, clients, settings)
+        services.exports.section_providers.append(services.psychtests.export_sections)
         services.risk = RiskService(store, clients, settings)
         services.referrals = ReferralService(store, clients, settings)
         services.training = TrainingService(store, clients, settings)
