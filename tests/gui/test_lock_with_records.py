@@ -32,7 +32,7 @@ def test_lock_saves_the_note_being_typed_and_leaves_nothing_behind(qtbot, make_w
     unlock(qtbot, window)
     shell = window.shell
     window.go("overdue")
-    qtbot.waitUntil(lambda: bool(leaks({"LK-77"})), timeout=5000)  # the overdue list shows the session
+    qtbot.waitUntil(lambda: bool(leaks({"Zed Quillfeather"})), timeout=5000)  # the overdue list shows the session
 
     seen: list[object] = []
 

@@ -7,10 +7,12 @@ client's file where the matter is dealt with.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import N_, tr
@@ -22,6 +24,7 @@ from .client_form import plain_label
 from .qt_models import RowTableModel
 from .widgets import RecordTable, StoreWatcher, heading, paragraph, show_error
 
+FRESH_SECONDS = 2.0
 REFRESH_MS = 60_000  # what is due changes with the clock: look again every minute while shown
 TITLES = {"appointments": N_("Today's appointments"), "notes": N_("Session notes overdue"),
           "consent": N_("Consent missing or out of date"), "tests": N_("Tests without explanation or feedback"),
@@ -104,15 +107,24 @@ class DashboardPage(QWidget):
         layout.addLayout(column, 2)
         layout.addWidget(self.detail, 3)
 
-        self._watcher = StoreWatcher(self, services.store, self.refresh, refresh_on_show=True)
+        # Changes anywhere refresh it (when shown); being shown again refreshes it too, for what is due
+        # changes with time — but not when it was just read (unlocking builds and shows it at once).
+        self._watcher = StoreWatcher(self, services.store, self.refresh)
+        self._refreshed_at = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if time.monotonic() - self._refreshed_at > FRESH_SECONDS:
+            self.refresh()
+
     def refresh(self, now: datetime | None = None) -> None:
         self._watcher.mark_fresh()
+        self._refreshed_at = time.monotonic()
         now = now or datetime.now()
         self.date_label.setText(tr("{weekday}, {date}", weekday=tr(WEEKDAYS[now.weekday()]),
                                    date=now.date().isoformat()))

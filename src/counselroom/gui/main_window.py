@@ -59,6 +59,7 @@ SECTIONS = [("dashboard", N_("Today"), "Ctrl+1"), ("clients", N_("Clients"), "Ct
             ("retention", N_("Retention"), "Ctrl+9"), ("exports", N_("Export register"), "Ctrl+Shift+X"),
             ("audit", N_("Audit trail"), "Ctrl+Shift+A"), ("backup", N_("Backup"), "Ctrl+Shift+B"),
             ("consent_form", N_("Consent form"), "Ctrl+Shift+F"), ("settings", N_("Settings"), "Ctrl+0")]
+SECTION_KEYS = frozenset(key for key, _label, _shortcut in SECTIONS)
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
 
@@ -133,10 +134,30 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa
     return SettingsPage(services, ctx.config, ctx.config_path)
 
 
+class LazyPages(dict[str, QWidget]):
+    """The shell's pages by section key; a page not built yet is built when asked for (`pages[key]` or
+    `pages.get(key)`). Iterating gives the pages built so far."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> QWidget:
+        if key not in SECTION_KEYS:
+            raise KeyError(key)
+        page = self._build(key)
+        self[key] = page
+        return page
+
+    def get(self, key: str, default: QWidget | None = None) -> QWidget | None:  # type: ignore[override]
+        return self[key] if key in self or key in SECTION_KEYS else default
+
+
 class Shell(QWidget):
     """Navigation on the left, the chosen page on the right; a demo banner and notices on top."""
 
-    def __init__(self, services: Services, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, ctx: AppContext, parent: QWidget | None = None,
+                 on_page_built: Callable[[str, QWidget], None] | None = None) -> None:
         super().__init__(parent)
         self.services = services
         layout = QVBoxLayout(self)
@@ -169,32 +190,42 @@ class Shell(QWidget):
         self.nav.setStyleSheet("QListWidget { background: transparent; font-size: 11pt; } "
                                "QListWidget::item { padding: 8px 12px; }")
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
-        for key, label, shortcut in SECTIONS:
-            page = make_page(key, services, ctx)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        self._services, self._ctx = services, ctx
+        self.on_page_built = on_page_built
+        # A page is built the first time it is shown or asked for: unlocking builds only the dashboard.
+        self.pages: LazyPages = LazyPages(self._build_page)
+        for _key, label, shortcut in SECTIONS:
             item = QListWidgetItem(tr(label))
             item.setToolTip(f"{tr(label)} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
             self.nav.addItem(item)
         width = max(self.nav.sizeHintForColumn(0) + 32, 140)
         self.nav.setFixedWidth(width)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
         self.nav.setCurrentRow(0)
-        self._connect_pages()
 
-    def _connect_pages(self) -> None:
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(SECTIONS):
+            self.stack.setCurrentWidget(self.pages[SECTIONS[row][0]])
+
+    def _build_page(self, key: str) -> QWidget:
+        page = make_page(key, self._services, self._ctx)
+        self.stack.addWidget(page)
+        self._connect_page(page)
+        if self.on_page_built is not None:
+            self.on_page_built(key, page)
+        return page
+
+    def _connect_page(self, page: QWidget) -> None:
         """Pages that point at a client's file open it on the Clients page; the dashboard opens what it counts."""
-        for page in self.pages.values():
-            for name, slot in (("open_client", self.open_client), ("write_note", self.write_note),
-                               ("open_note", self.open_note), ("open_client_tab", self.open_client_tab),
-                               ("go_section", self.go)):
-                signal = getattr(type(page), name, None)
-                if isinstance(signal, Signal):
-                    getattr(page, name).connect(slot)
+        for name, slot in (("open_client", self.open_client), ("write_note", self.write_note),
+                           ("open_note", self.open_note), ("open_client_tab", self.open_client_tab),
+                           ("go_section", self.go)):
+            signal = getattr(type(page), name, None)
+            if isinstance(signal, Signal):
+                getattr(page, name).connect(slot)
 
     def open_client(self, client_id: int) -> ClientPage | None:
         clients = self.pages.get("clients")
@@ -408,16 +439,16 @@ class MainWindow(QMainWindow):
 
     def _build_shell(self, section: str = "dashboard") -> None:
         assert self.services is not None
-        self.shell = Shell(self.services, self.ctx)
-        backup_page = self.shell.pages.get("backup")
-        if backup_page is not None:
-            backup_page.restore_requested.connect(self.restore_backup)  # type: ignore[attr-defined]
-        settings = self.shell.pages["settings"]
-        if isinstance(settings, SettingsPage):
-            settings.language_changed.connect(self._settings_language)
-            settings.auto_lock_changed.connect(self.idle.set_minutes)
+        self.shell = Shell(self.services, self.ctx, on_page_built=self._page_built)
         self._set_screen(self.shell)
         self.shell.go(section)
+
+    def _page_built(self, key: str, page: QWidget) -> None:
+        if key == "backup":
+            page.restore_requested.connect(self.restore_backup)  # type: ignore[attr-defined]
+        elif isinstance(page, SettingsPage):
+            page.language_changed.connect(self._settings_language)
+            page.auto_lock_changed.connect(self.idle.set_minutes)
 
     def _show_recovery_key(self, key: str) -> None:
         assert self.services is not None

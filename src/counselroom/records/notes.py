@@ -265,7 +265,8 @@ class NoteService:
         hours = self.overdue_hours() if hours is None else hours
         cutoff = now - timedelta(hours=hours)
         rows = self.store.conn.execute(
-            "SELECT a.id, n.id FROM appointments a LEFT JOIN notes n ON n.appointment_id = a.id "
+            "SELECT a.id, n.id FROM appointments a "
+            "LEFT JOIN notes n INDEXED BY notes_appointment_status ON n.appointment_id = a.id "
             f"WHERE a.attendance IN ({', '.join('?' * len(HELD))}) AND COALESCE(a.actual_end, a.planned_end) <= ? "
             "AND (n.id IS NULL OR n.status = 'draft') ORDER BY a.planned_start",
             (*HELD, cutoff.isoformat(timespec="minutes")))
