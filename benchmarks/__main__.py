@@ -37,7 +37,9 @@ CACHE = ROOT / ".bench"
 
 def _stamp(size: str, seed: int, kdf_seconds: float) -> dict[str, object]:
     """What the cached vault was built from; any change rebuilds it."""
-    generator = hashlib.sha256(Path(demo.__file__).read_bytes()).hexdigest()
+    package = Path(counselroom.__file__).parent
+    sources = sorted((package / "records").glob("*.py")) + sorted((package / "vault").glob("*.py"))  # demo, schema
+    generator = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
     return {"size": size, "seed": seed, "kdf_seconds": kdf_seconds, "schema": CURRENT_VERSION,
             "demo_py": generator, "version": counselroom.__version__}
 

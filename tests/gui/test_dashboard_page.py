@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from PySide6.QtCore import Qt
 
 from counselroom.records.clients import Client
@@ -33,9 +35,11 @@ def test_dashboard_is_the_first_page_and_its_lines_open_what_they_count(qtbot, m
     client_page = window.shell.pages["clients"].client_page
     assert client_page.tabs.currentWidget() is client_page.consent_tab
 
+    book = window.shell.pages["appointments"]
+    book.show_date(date.today() + timedelta(weeks=3))  # the counselor had browsed ahead
     window.go("dashboard")
     qtbot.mouseClick(page.buttons["appointments"], Qt.MouseButton.LeftButton)
-    assert window.shell.current == "appointments"
+    assert window.shell.current == "appointments" and book.current_date == date.today()
     window.go("dashboard")
     qtbot.mouseClick(page.buttons["backup"], Qt.MouseButton.LeftButton)
     assert window.shell.current == "backup"

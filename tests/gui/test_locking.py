@@ -113,8 +113,10 @@ def test_widget_tree_holds_no_client_data_after_lock(qtbot, make_window, new_vau
     unlock(qtbot, window)
     clients = window.shell.pages["clients"]
     qtbot.waitUntil(lambda: bool(leaks({first.code})), timeout=10000)  # the scan sees the listed clients
+    for key, _label, _shortcut in SECTIONS:  # every page is built (pages are built when first shown) ...
+        window.go(key)
     clients.open_client(first.id)
-    window.go("audit")
+    window.go("audit")  # ... and every page must let go of what it showed when the window locks
     # A dialog with record data open at the time of locking.
     from counselroom.gui.client_form import ClientForm
 

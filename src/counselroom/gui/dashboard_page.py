@@ -195,6 +195,8 @@ class DashboardPage(QWidget):
         self.lines = {}
         for button in self.buttons.values():
             button.setText("")
+            button.setAccessibleName("")
+        self.detail.hide()
         self.date_label.clear()
 
 

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -222,7 +223,7 @@ class Shell(QWidget):
         """Pages that point at a client's file open it on the Clients page; the dashboard opens what it counts."""
         for name, slot in (("open_client", self.open_client), ("write_note", self.write_note),
                            ("open_note", self.open_note), ("open_client_tab", self.open_client_tab),
-                           ("go_section", self.go)):
+                           ("go_section", self.open_section)):
             signal = getattr(type(page), name, None)
             if isinstance(signal, Signal):
                 getattr(page, name).connect(slot)
@@ -234,6 +235,12 @@ class Shell(QWidget):
         self.go("clients")
         clients.open_client(client_id)
         return clients.client_page
+
+    def open_section(self, key: str) -> None:
+        """Go to a page to see what a dashboard line counts: the appointment book opens on today."""
+        self.go(key)
+        if key == "appointments":
+            self.pages["appointments"].show_date(date.today())  # type: ignore[attr-defined]
 
     def open_client_tab(self, client_id: int, tab: str) -> None:
         page = self.open_client(client_id)
