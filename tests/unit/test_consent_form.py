@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 from datetime import date, timedelta
 
 import pypdfium2
@@ -19,25 +18,13 @@ from counselroom.records.clients import Client
 from counselroom.records.consent import blank_form_data, blank_form_pdf, builtin_template
 from counselroom.records.profile import Profile
 from counselroom.records.services import Services
+from pdf_text import flat as _flat
+from pdf_text import fonts as _fonts
+from pdf_text import pages as _pages
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"),
                                 reason="needs poppler-utils")
 TODAY = date.today()
-
-
-def _pages(pdf: bytes) -> list[str]:
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return [p for p in out.split("\f") if p.strip()]
-
-
-def _flat(pdf: bytes) -> str:
-    """The text with line breaks and spaces removed (Chinese paragraphs wrap anywhere)."""
-    return re.sub(r"\s+", "", "".join(_pages(pdf)))
-
-
-def _fonts(pdf: bytes) -> list[list[str]]:
-    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return [line.split() for line in out.splitlines()[2:] if line.strip()]
 
 
 @pytest.fixture

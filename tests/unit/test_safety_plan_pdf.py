@@ -4,9 +4,7 @@ client code, only a small document number; a section left empty leaves lines to 
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 from datetime import date
 
 import pypdfium2
@@ -17,23 +15,12 @@ from counselroom.records.clients import Client
 from counselroom.records.profile import Profile
 from counselroom.records.risk import Contact, SafetyPlanContent
 from counselroom.records.services import Services
+from pdf_text import flat as _flat
+from pdf_text import fonts as _fonts
+from pdf_text import pages as _pages
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"),
                                 reason="needs poppler-utils")
-
-
-def _pages(pdf: bytes) -> list[str]:
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return [p for p in out.split("\f") if p.strip()]
-
-
-def _flat(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(_pages(pdf)))
-
-
-def _fonts(pdf: bytes) -> list[list[str]]:
-    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return [line.split() for line in out.splitlines()[2:] if line.strip()]
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -35,6 +34,7 @@ from reportlab.platypus import (
 
 from ..i18n import N_, tr_in
 from .fonts import Fonts, document_fonts
+from .page_footer import numbered_canvas
 from .recovery_sheet import _markup
 
 CONSENT = "consent"
@@ -117,35 +117,6 @@ class CheckBox(Flowable):
             c.line(s * 0.42, s * 0.2, s * 0.85, s * 0.85)
 
 
-def _numbered_canvas(footer: str, font: str, page_label: str) -> type[Canvas]:
-    """A canvas that prints the footer on every page, with "page n of m" once m is known."""
-
-    class FooterCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(font, 7.5)
-                self.setFillColor(colors.HexColor("#444444"))
-                self.drawString(20 * mm, 12 * mm, footer)
-                self.drawRightString(A4[0] - 20 * mm, 12 * mm, page_label.format(page=number, pages=total))
-                self.setStrokeColor(colors.HexColor("#999999"))
-                self.setLineWidth(0.4)
-                self.line(20 * mm, 15.5 * mm, A4[0] - 20 * mm, 15.5 * mm)
-                super().showPage()
-            super().save()
-
-    return FooterCanvas
-
-
 def render_pdf(data: ConsentFormData) -> bytes:
     fonts = document_fonts()
     lang = data.lang
@@ -209,8 +180,8 @@ def render_pdf(data: ConsentFormData) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
                             bottomMargin=22 * mm, title=data.title, author="", subject="", creator="counselroom",
                             invariant=True, initialFontName=fonts.latin)
-    doc.build(story, canvasmaker=_numbered_canvas(footer, fonts.body(lang) if zh else fonts.latin,
-                                                  t(N_("Page {page} of {pages}"))))
+    doc.build(story, canvasmaker=numbered_canvas(footer, fonts.body(lang) if zh else fonts.latin,
+                                                 t(N_("Page {page} of {pages}")), rule_at=15.5 * mm))
     return out.getvalue()
 
 

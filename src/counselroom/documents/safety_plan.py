@@ -17,11 +17,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..i18n import N_, tr_in
 from .fonts import Fonts, document_fonts
+from .page_footer import numbered_canvas
 from .recovery_sheet import _markup
 
 ACCENT = colors.HexColor("#2f6f68")
@@ -65,30 +65,6 @@ SECTIONS = {
                     N_("What I will do to keep things I could hurt myself with out of reach.")),
     "reasons_for_living": (N_("What matters to me and keeps me going"), ""),
 }
-
-
-def _footer_canvas(footer: str, font: str, page_label: str) -> type[Canvas]:
-    class FooterCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(font, 7.5)
-                self.setFillColor(colors.HexColor("#666666"))
-                self.drawString(MARGIN, 10 * mm, footer)
-                self.drawRightString(A4[0] - MARGIN, 10 * mm, page_label.format(page=number, pages=total))
-                super().showPage()
-            super().save()
-
-    return FooterCanvas
 
 
 class _WriteLines(Flowable):
@@ -238,7 +214,8 @@ def render_pdf(doc_data: SafetyPlanDocument) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=13 * mm,
                             bottomMargin=16 * mm, title=t(N_("My safety plan")), author="", subject="",
                             creator="counselroom", invariant=True, initialFontName=fonts.latin)
-    doc.build(story, canvasmaker=_footer_canvas(footer, body_font if zh else fonts.latin,
-                                                t(N_("Page {page} of {pages}"))))
+    doc.build(story, canvasmaker=numbered_canvas(footer, body_font if zh else fonts.latin,
+                                                  t(N_("Page {page} of {pages}")), margin=MARGIN,
+                                                  baseline=10 * mm, color="#666666"))
     return out.getvalue()
 
