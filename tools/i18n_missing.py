@@ -3,7 +3,7 @@
 
 Every literal passed to tr(), tr_in(lang, ...) or N_() under src/counselroom is a message id. Prints the
 missing ones as a JSON object ready to be translated and pasted into a catalogue file in
-src/counselroom/resources/i18n/zh_CN/. Exit status 1 when any is missing.
+resources/i18n/zh_CN/. Exit status 1 when any is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "counselroom"
-CATALOGUE = SRC / "resources" / "i18n" / "zh_CN"
+CATALOGUE = ROOT / "resources" / "i18n" / "zh_CN"
 
 
 def extract() -> dict[str, str]:

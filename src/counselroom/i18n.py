@@ -12,10 +12,11 @@ import json
 import locale
 import os
 from functools import cache
-from pathlib import Path
+
+from .shipped import resource
 
 LANGUAGES = ("zh_CN", "en")
-_RESOURCES = Path(__file__).resolve().parent / "resources" / "i18n"
+_RESOURCES = resource("i18n")
 _language = "en"
 
 

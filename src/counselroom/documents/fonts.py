@@ -30,9 +30,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ..shipped import resource
+
 log = logging.getLogger(__name__)
 
-_RESOURCE_FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+_RESOURCE_FONTS = resource("fonts")
 _REPORTLAB_FONTS = Path(reportlab.__file__).resolve().parent / "fonts"
 
 

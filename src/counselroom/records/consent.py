@@ -21,19 +21,19 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..documents import consent_form
 from ..documents.consent_form import CONSENT, GROUP_AGREEMENT, ConsentFormData, FormItem
 from ..i18n import N_
+from ..shipped import resource
 from ..vault.audit import now_utc
 from ..vault.errors import VaultError
 from .clients import Client, ClientService, ValidationError
 from .profile import Profile, ProfileService
 from .store import Store
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "resources" / "consent"
+TEMPLATE_DIR = resource("consent")
 TEMPLATE_FILES = {CONSENT: "standard.json", GROUP_AGREEMENT: "group_agreement.json"}
 KINDS = (CONSENT, GROUP_AGREEMENT)
 LANGS = ("zh_CN", "en")

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..i18n import N_, tr_in
+from ..shipped import resource
 
 FORMAT = "counselroom-instrument/1"
 LANGS = ("zh_CN", "en")
-BUILTIN_DIR = Path(__file__).resolve().parents[1] / "resources" / "instruments"
+BUILTIN_DIR = resource("instruments")
 EXAMPLE_FILE = BUILTIN_DIR / "examples" / "example-room-instrument.json"
 MAX_FILE_BYTES = 1_000_000
 _BUILTIN_ORDER = ("phq9", "gad7")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from ..i18n import language
+from ..shipped import resource
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "resources" / "note_templates"
+TEMPLATE_DIR = resource("note_templates")
 ORDER = ("standard", "soap", "dap", "group")
 
 
