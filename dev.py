@@ -24,11 +24,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements" / "lock.txt"
 STAMP = VENV / ".counselroom-installed"
-# Debian packages the tests use: a CJK font so Chinese renders in screenshots, poppler for
-# pdftoppm/pdffonts/pdftotext, qpdf for checking PDF encryption, and the libraries Qt's
-# offscreen platform loads.
-DEBIAN_PACKAGES = ["fonts-noto-cjk", "poppler-utils", "qpdf", "libegl1", "libxkbcommon0", "libfontconfig1",
-                   "libgl1", "libglib2.0-0"]
+# Debian packages the tests use: poppler for pdftoppm/pdffonts/pdftotext, qpdf for checking PDF
+# encryption, and the libraries Qt's offscreen platform loads. No font: the program ships its own
+# Chinese font (resources/fonts/), which the documents embed and the window falls back to.
+DEBIAN_PACKAGES = ["poppler-utils", "qpdf", "libegl1", "libxkbcommon0", "libfontconfig1", "libgl1", "libglib2.0-0"]
 
 
 def _bin(name: str) -> Path:

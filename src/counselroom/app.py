@@ -100,12 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from .gui.application import prepare_application
     from .gui.main_window import AppContext, MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counselroom"])
     assert isinstance(app, QApplication)
-    app.setApplicationName("counselroom")
-    app.setApplicationDisplayName("counselroom")
+    prepare_application(app)
     app.setQuitOnLastWindowClosed(True)
     install_qt_translations(language())
 

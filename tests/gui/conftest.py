@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from counselroom import i18n  # noqa: E402
 from counselroom.config import AppConfig  # noqa: E402
+from counselroom.gui.application import prepare_application  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
 from counselroom.vault.media import FakeVolumes  # noqa: E402
 from counselroom.vault.vault import Vault  # noqa: E402
@@ -48,6 +49,12 @@ def flush_deletions() -> None:
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _prepared_application(qapp: QApplication) -> None:
+    """What the program's own start does to its QApplication: the icon, the names, a Chinese font."""
+    prepare_application(qapp)
 
 
 @pytest.fixture(autouse=True)

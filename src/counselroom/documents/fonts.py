@@ -1,19 +1,19 @@
-"""Fonts for printed documents, found on the workstation at run time and embedded in every PDF.
+"""Fonts for printed documents: shipped with the program and embedded in every PDF.
 
-Why not ship a font: a TrueType CJK font is 5 to 20 MB (WenQuanYi Micro Hei is 5 MB), which would
-multiply the size of the repository and the installer, while every machine that a Chinese-speaking
-counselor uses already has one (Windows: Microsoft YaHei, SimHei, SimSun; macOS: STHeiti; Linux:
-WenQuanYi, Droid Sans Fallback, AR PL). reportlab embeds only the glyphs a document uses, so the PDFs
-stay small whichever font is found.
+Chinese text uses WenQuanYi Micro Hei (`resources/fonts/wqy-microhei.ttc`, Apache-2.0, licence beside it),
+a TrueType collection of about 5 MB that covers every GBK Hanzi. It ships because reportlab embeds only
+TrueType outlines: the CJK fonts most Linux desktops carry (Noto CJK, Source Han — the defaults on
+Deepin/UOS) are OpenType/CFF and refused, and reportlab's own Chinese CID fonts are not embedded at all.
+Shipping one font also means a document looks the same on every machine. reportlab embeds only the glyphs
+a document uses, so the PDFs stay small.
 
-reportlab refuses OpenType/CFF fonts (Noto CJK, Source Han), so each candidate is tried and skipped
-when it does not load. A font can also be named with the COUNSELROOM_CJK_FONT environment variable
-(a .ttf, or a .ttc with `#index`) or dropped into `resources/fonts/`.
+Latin text uses Bitstream Vera, which ships with reportlab itself. A piece of text is set in Vera unless
+it holds a character Vera lacks ("—" and curly quotes are in Vera; Chinese is not). The recovery key uses
+the collection's monospaced face, WenQuanYi Micro Hei Mono.
 
-Latin text uses Bitstream Vera, which ships with reportlab itself, so an English document always has
-embedded fonts. When no CJK TrueType font exists at all, Chinese text falls back to reportlab's
-STSong-Light CID font, which is not embedded (the document still prints where a reader supplies it)
-and a warning is logged.
+Should the shipped file be missing or damaged (a broken installation), the font is looked for on the
+workstation (`COUNSELROOM_CJK_FONT`, a .ttf or `.ttc#index`, then the system's usual TrueType CJK fonts)
+and a warning is logged; only when none loads does Chinese fall back to the non-embedded STSong-Light.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -34,28 +35,29 @@ from ..shipped import resource
 
 log = logging.getLogger(__name__)
 
-_RESOURCE_FONTS = resource("fonts")
+SHIPPED_CJK = resource("fonts", "wqy-microhei.ttc")
 _REPORTLAB_FONTS = Path(reportlab.__file__).resolve().parent / "fonts"
 
 
-def _windows_fonts() -> Path:
-    return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+def _windows_fonts(environ: dict[str, str]) -> Path:
+    return Path(environ.get("WINDIR", r"C:\Windows")) / "Fonts"
 
 
-def _cjk_candidates() -> list[tuple[Path, int]]:
-    """(path, subfont index) in order of preference: sans-serif faces first, they print cleanly."""
+def system_cjk_candidates(platform: str | None = None, environ: dict[str, str] | None = None
+                          ) -> list[tuple[Path, int]]:
+    """The workstation's TrueType CJK fonts, in order of preference (sans-serif faces first)."""
+    platform = sys.platform if platform is None else platform
+    environ = dict(os.environ) if environ is None else environ
     found: list[tuple[Path, int]] = []
-    override = os.environ.get("COUNSELROOM_CJK_FONT", "")
+    override = environ.get("COUNSELROOM_CJK_FONT", "")
     if override:
         path, _, index = override.partition("#")
         found.append((Path(path), int(index) if index.isdigit() else 0))
-    if _RESOURCE_FONTS.is_dir():
-        found += [(p, 0) for p in sorted(_RESOURCE_FONTS.iterdir()) if p.suffix.lower() in (".ttf", ".ttc")]
-    if sys.platform == "win32":
-        win = _windows_fonts()
+    if platform == "win32":
+        win = _windows_fonts(environ)
         found += [(win / n, 0) for n in ("msyh.ttc", "msyh.ttf", "simhei.ttf", "Deng.ttf", "simsun.ttc",
                                           "simkai.ttf")]
-    elif sys.platform == "darwin":
+    elif platform == "darwin":
         found += [(Path(p), 0) for p in (
             "/System/Library/Fonts/STHeiti Light.ttc", "/System/Library/Fonts/STHeiti Medium.ttc",
             "/Library/Fonts/Arial Unicode.ttf", "/System/Library/Fonts/Supplemental/Arial Unicode.ttf")]
@@ -68,29 +70,17 @@ def _cjk_candidates() -> list[tuple[Path, int]]:
     return found
 
 
-def _mono_candidates() -> list[tuple[Path, int]]:
-    found: list[tuple[Path, int]] = []
-    if sys.platform == "win32":
-        found += [(_windows_fonts() / "consola.ttf", 0), (_windows_fonts() / "cour.ttf", 0)]
-    elif sys.platform == "darwin":
-        found += [(Path("/System/Library/Fonts/Menlo.ttc"), 0), (Path("/Library/Fonts/Courier New.ttf"), 0)]
-    found += [(Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"), 0),
-              (Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"), 0),
-              (Path("/usr/share/fonts/dejavu/DejaVuSansMono.ttf"), 0),
-              (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 1)]  # its "Mono" face
-    return found
-
-
-def _register(name: str, candidates: list[tuple[Path, int]]) -> str | None:
+def _register(name: str, candidates: list[tuple[Path, int]]) -> TTFont | None:
     for path, index in candidates:
         if not path.is_file():
             continue
         try:
-            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+            font = TTFont(name, str(path), subfontIndex=index)
+            pdfmetrics.registerFont(font)
         except Exception as e:  # noqa: BLE001 - reportlab raises several kinds for unusable fonts
             log.debug("font %s#%d not usable: %s", path, index, type(e).__name__)
             continue
-        return name
+        return font
     return None
 
 
@@ -101,10 +91,12 @@ class Fonts:
     cjk: str  # embedded TrueType, or the non-embedded CID fallback
     cjk_embedded: bool
     mono: str
+    cjk_source: str = ""  # the file the CJK font came from (for a message, never for a document)
+    latin_has: Callable[[str], bool] = field(default=lambda c: ord(c) < 0x250, repr=False, compare=False)
 
     def for_text(self, text: str) -> str:
-        """The Latin font unless the text needs CJK glyphs."""
-        return self.cjk if any(ord(c) > 0x24F for c in text) else self.latin
+        """The Latin font unless the text holds a character it lacks (Chinese, most often)."""
+        return self.latin if all(self.latin_has(c) for c in text) else self.cjk
 
     def body(self, lang: str) -> str:
         return self.cjk if lang == "zh_CN" else self.latin
@@ -112,13 +104,22 @@ class Fonts:
 
 @cache
 def document_fonts() -> Fonts:
-    pdfmetrics.registerFont(TTFont("CR-Latin", str(_REPORTLAB_FONTS / "Vera.ttf")))
+    latin = TTFont("CR-Latin", str(_REPORTLAB_FONTS / "Vera.ttf"))
+    pdfmetrics.registerFont(latin)
     pdfmetrics.registerFont(TTFont("CR-Latin-Bold", str(_REPORTLAB_FONTS / "VeraBd.ttf")))
-    cjk = _register("CR-CJK", _cjk_candidates())
+    latin_chars = frozenset(latin.face.charToGlyph)
+    cjk_font = _register("CR-CJK", [(SHIPPED_CJK, 0)])
+    mono_font = _register("CR-Mono", [(SHIPPED_CJK, 1)]) if cjk_font else None
+    if cjk_font is None:
+        log.warning("the shipped Chinese font is missing or damaged; looking for one on this computer")
+        cjk_font = _register("CR-CJK", system_cjk_candidates())
+    source = str(cjk_font.face.filename) if cjk_font else ""
+    cjk = "CR-CJK" if cjk_font else None
     embedded = cjk is not None
     if cjk is None:
         log.warning("no TrueType Chinese font found; Chinese text in documents will not be embedded")
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
         cjk = "STSong-Light"
-    mono = _register("CR-Mono", _mono_candidates()) or "CR-Latin-Bold"
-    return Fonts(latin="CR-Latin", latin_bold="CR-Latin-Bold", cjk=cjk, cjk_embedded=embedded, mono=mono)
+    mono = "CR-Mono" if mono_font else "CR-Latin-Bold"
+    return Fonts(latin="CR-Latin", latin_bold="CR-Latin-Bold", cjk=cjk, cjk_embedded=embedded, mono=mono,
+                 cjk_source=source, latin_has=lambda c: ord(c) in latin_chars or c in "\n\t")

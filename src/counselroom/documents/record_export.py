@@ -21,10 +21,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..i18n import N_, tr_in
 from .fonts import Fonts, document_fonts
+from .linebreak import Paragraph
 from .recovery_sheet import _markup
 
 KINDS = ("record_copy", "referral_letter", "transfer_summary")

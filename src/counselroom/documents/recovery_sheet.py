@@ -18,11 +18,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .. import __version__
 from ..i18n import N_, tr_in
 from .fonts import Fonts, document_fonts
+from .linebreak import Paragraph
 
 GROUPS_PER_LINE = 4
 

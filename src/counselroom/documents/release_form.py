@@ -15,11 +15,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .. import __version__
 from ..i18n import N_, tr_in
 from .fonts import document_fonts
+from .linebreak import Paragraph
 from .recovery_sheet import _markup
 
 BLANK = "_" * 40

@@ -17,10 +17,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..i18n import N_, tr_in
 from .fonts import Fonts, document_fonts
+from .linebreak import Paragraph
 from .page_footer import numbered_canvas
 from .recovery_sheet import _markup
 
