@@ -5,6 +5,7 @@
     python3 dev.py test                          run every check: ruff, mypy, pytest
     python3 dev.py bench                         the performance suite (figures, not pass/fail)
     python3 dev.py screenshots                   regenerate docs/screenshots/
+    python3 dev.py package [--check-reproducible] build the Linux bundle, .deb, .tar.xz, SHA256SUMS, SBOM in dist/
 
 The virtual environment lives in .venv and is installed from requirements/lock.txt with
 --require-hashes; it is rebuilt whenever the lock file or pyproject.toml changes.
@@ -27,7 +28,13 @@ STAMP = VENV / ".counselroom-installed"
 # Debian packages the tests use: poppler for pdftoppm/pdffonts/pdftotext, qpdf for checking PDF
 # encryption, and the libraries Qt's offscreen platform loads. No font: the program ships its own
 # Chinese font (resources/fonts/), which the documents embed and the window falls back to.
-DEBIAN_PACKAGES = ["poppler-utils", "qpdf", "libegl1", "libxkbcommon0", "libfontconfig1", "libgl1", "libglib2.0-0"]
+DEBIAN_PACKAGES = ["poppler-utils", "qpdf", "libegl1", "libxkbcommon0", "libfontconfig1", "libgl1", "libglib2.0-0",
+                   # the packaging test: xz builds the .deb and .tar.xz; the bundle's window is
+                   # started on Xvfb through Qt's xcb platform (the libraries it loads from the system) and
+                   # found by its title with xwininfo (dpkg-deb, for the .deb, is in every Debian)
+                   "xz-utils", "xvfb", "x11-utils", "libxkbcommon-x11-0", "libxcb-cursor0",
+                   "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0", "libxcb-render-util0", "libxcb-image0",
+                   "libx11-xcb1", "libdbus-1-3"]
 
 
 def _bin(name: str) -> Path:
@@ -55,7 +62,8 @@ def ensure_venv() -> None:
     py = str(_bin("python"))
     pip = [py, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     subprocess.run([*pip, "install", "--require-hashes", "-r", str(LOCK)], check=True)
-    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    # The build backend (hatchling) comes from the hashed lock too, not from an isolated download.
+    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
     STAMP.write_text(stamp)
 
 
@@ -86,7 +94,7 @@ def run(cmd: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "bench", "screenshots", "setup"}:
+    if not argv or argv[0] not in {"run", "test", "bench", "screenshots", "setup", "package"}:
         print(__doc__)
         return 2
     what, rest = argv[0], argv[1:]
@@ -99,12 +107,14 @@ def main(argv: list[str]) -> int:
         return run([py, "-m", "counselroom", *rest])
     if what == "bench":
         return run([py, "-m", "benchmarks", *rest])
+    if what == "package":
+        return run([py, "packaging/build_linux.py", *rest])
     if what == "screenshots":
         ensure_system_packages()
         return run([py, "tools/screenshots.py", *rest])
     ensure_system_packages()
     failed = 0
-    failed |= run([py, "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "dev.py"]) != 0
+    failed |= run([py, "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "packaging", "dev.py"]) != 0
     failed |= run([py, "-m", "mypy"]) != 0
     failed |= run([py, "-m", "pytest", *rest]) != 0
     return 1 if failed else 0

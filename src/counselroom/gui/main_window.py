@@ -319,6 +319,8 @@ class MainWindow(QMainWindow):
         title = "counselroom"
         if self.ctx.demo_passphrase:
             title += " — " + tr("DEMO DATA")
+        if self.wizard is not None and self.screens.currentWidget() is self.wizard:
+            title += " — " + tr("Welcome")  # the first-run wizard: the title says where the counselor is
         self.setWindowTitle(title)
 
     def _build_menus(self) -> None:
@@ -389,6 +391,7 @@ class MainWindow(QMainWindow):
         if self.screens.indexOf(widget) < 0:
             self.screens.addWidget(widget)
         self.screens.setCurrentWidget(widget)
+        self._update_title()
 
     def _drop(self, widget: QWidget | None) -> None:
         if widget is None:
