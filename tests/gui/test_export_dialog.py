@@ -185,7 +185,7 @@ def test_a_new_authorization_is_recorded_in_place(services: Services, client_id:
     dialog.next_button.click()
     assert dialog.step == "contents"
     assert dialog.scope_reminder.text() == "The authorization releases: 本学期的咨询记录"
-    assert dialog.plan_label.text() == "1 signed note will be included."
+    assert dialog.plan_label.text() == "1 signed note will be included. No test results."
     dialog.next_button.click()
     assert dialog.recipient_edit.text() == "北京大学第六医院 王医生" and dialog.recipient_edit.isReadOnly()
     assert dialog.purpose_edit.text() == "转介评估" and dialog.purpose_edit.isReadOnly()
@@ -215,9 +215,34 @@ def test_private_notes_ask_a_second_time_and_cancel_is_the_default(client_id: in
     assert dialog.contents().include_private and dialog.contents().sensitive_confirmed
     dialog.include_private.click()  # unticking asks nothing
     assert not dialog.include_private.isChecked()
+    assert not dialog.include_raw_tests.isEnabled()  # raw answers only with the results they belong to
+    dialog.include_tests.click()
+    assert dialog.include_raw_tests.isEnabled()
     when_shown(QMessageBox, lambda box: click_button(box, "Include them"))
     dialog.include_raw_tests.click()
     assert dialog.include_raw_tests.isChecked()
+    assert dialog.contents().include_tests and dialog.contents().include_raw_tests
+    dialog.include_tests.click()  # taking the results out takes the answers out too
+    assert not dialog.include_raw_tests.isChecked() and not dialog.contents().include_raw_tests
+
+
+def test_test_results_are_off_by_default_and_the_plan_counts_those_in_the_period(  # type: ignore[no-untyped-def]
+        client_id: int, authorization, services: Services, make_dialog: Callable[..., ExportDialog]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    answers = dict.fromkeys(range(1, 8), 1)
+    for days in (400, 5):
+        at = datetime.now(UTC) - timedelta(days=days)
+        services.psychtests.record_completed(client_id, "gad7", answers, "Explained what the test is for.",
+                                             started_at=at, feedback="Talked the result through.")
+    dialog = make_dialog(client_id)
+    dialog.next_button.click()
+    assert not dialog.include_tests.isChecked() and not dialog.contents().include_tests
+    dialog.include_tests.click()
+    dialog.date_from.setDate(dialog.date_to.date().addDays(-30))
+    assert dialog.plan_label.text().endswith("1 test result.")
+    dialog.include_notes.click()  # the period still limits the tests without notes
+    assert dialog.date_from.isEnabled() and dialog.contents().date_from is not None
 
 
 @needs_poppler

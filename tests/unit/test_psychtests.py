@@ -330,7 +330,8 @@ def test_the_export_section_shows_results_and_answers_only_when_chosen(services:
                            started_at=at, feedback=FEEDBACK)
     unfinished = tests.start(client_id, "gad7", EXPLANATION)
     tests.set_answer(unfinished.id, 1, 3)
-    [section] = tests.export_sections(client_id, ExportContents(), "en")
+    assert tests.export_sections(client_id, ExportContents(), "en") == []  # a section only when chosen
+    [section] = tests.export_sections(client_id, ExportContents(include_tests=True), "en")
     assert section.title == "Psychological test — Patient Health Questionnaire (PHQ-9), 2025-03-03 (version 1)"
     assert section.lines[0] == "Total score: 11 — Moderate depressive symptoms"
     assert "Screening rule met: Screening positive: further assessment needed" in section.lines
@@ -339,12 +340,13 @@ def test_the_export_section_shows_results_and_answers_only_when_chosen(services:
     assert section.lines[-1] == "A screening result, not a diagnosis."
     assert not any("Several days" in line for line in section.lines)  # no raw answers
     # the unfinished GAD-7 has no result and is left out
-    [raw] = tests.export_sections(client_id, ExportContents(include_raw_tests=True, sensitive_confirmed=True), "zh_CN")
+    [raw] = tests.export_sections(client_id, ExportContents(include_tests=True, include_raw_tests=True,
+                                                            sensitive_confirmed=True), "zh_CN")
     assert raw.title == "心理测验 — 患者健康问卷（PHQ-9），2025-03-03（第 1 版）"
     assert "筛查结果，并非诊断。" in raw.lines
     assert raw.lines[-1] == "9. 有不如死掉或用某种方式伤害自己的念头：好几天 (1)"
     other = services.clients.create(Client(code="T-009")).id or 0
-    assert tests.export_sections(other, ExportContents(), "en") == []
+    assert tests.export_sections(other, ExportContents(include_tests=True), "en") == []
 
 
 def test_the_demo_gives_series_a_critical_answer_missing_feedback_and_the_room_screening(services: Services) -> None:
@@ -390,9 +392,46 @@ def test_the_locked_export_carries_the_results_and_the_answers_only_when_chosen(
         return " ".join(done.stdout.decode("utf-8").split())
 
     # (the export refuses to go out with nothing but sections from other parts, so a covering note goes with it)
-    plain = text(letter_text="Results of the screening, as agreed.")
+    assert "Total score" not in text(letter_text="A covering note only.")  # results go only when chosen
+    plain = text(include_tests=True, letter_text="Results of the screening, as agreed.")
     assert plain.count("Total score: 14 — Moderate anxiety") == 1  # 7 x 2 = 14; Services.open registered it once
     assert "A screening result, not a diagnosis." in plain
     assert "Feeling nervous, anxious, or on edge" not in plain
-    raw = text(include_raw_tests=True, sensitive_confirmed=True, letter_text="As agreed.")
+    raw = text(include_tests=True, include_raw_tests=True, sensitive_confirmed=True, letter_text="As agreed.")
     assert "1. Feeling nervous, anxious, or on edge: More than half the days (2)" in raw
+
+
+def test_test_results_are_a_chosen_section_limited_to_the_period_and_registered(services: Services,
+                                                                                client_id: int) -> None:
+    """Issue 12.4: a PHQ-9 from 400 days ago went out in a 30-day referral letter without notes."""
+    from datetime import date
+
+    from counselroom.records.exports import Basis
+
+    today = date.today()
+    old = datetime.combine(today - timedelta(days=400), datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    recent = datetime.combine(today - timedelta(days=10), datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    answers = dict(enumerate([3, 3, 2, 2, 1, 1, 2, 1, 3], start=1))
+    first = services.psychtests.record_completed(client_id, "phq9", answers, EXPLANATION, started_at=old,
+                                                 feedback=FEEDBACK)
+    second = services.psychtests.record_completed(client_id, "gad7", dict.fromkeys(range(1, 8), 1), EXPLANATION,
+                                                  started_at=recent, feedback=FEEDBACK)
+    auth = services.exports.record_authorization(client_id, "Dr. Li", "Referral", "Letter", today + timedelta(days=9),
+                                                 today)
+    period = {"kind": "referral_letter", "date_from": today - timedelta(days=30), "date_to": today,
+              "include_notes": False, "letter_text": "Referral, as agreed."}
+    plan = services.exports.plan_export(client_id, Basis.authorized(auth.id), ExportContents(**period))  # type: ignore[arg-type]
+    assert plan.tests == []  # off by default
+    chosen = ExportContents(**period, include_tests=True)  # type: ignore[arg-type]
+    plan = services.exports.plan_export(client_id, Basis.authorized(auth.id), chosen)
+    assert plan.tests == [second.id] and first.id not in plan.tests  # only the period's
+    sections = services.psychtests.export_sections(client_id, chosen, "en")
+    assert [s.title.split("—")[1].split(",")[0].strip() for s in sections] == [
+        "Generalized Anxiety Disorder scale (GAD-7)"]
+    services.exports.export(client_id, Basis.authorized(auth.id), chosen, auth.recipient, auth.purpose,
+                            passphrase_ok=True)
+    entry = services.exports.register(client_id)[0]
+    assert entry.contents["tests"] == 1 and entry.contents["test_ids"] == [second.id]
+    with pytest.raises(ValidationError):  # raw answers never without the results they belong to
+        services.exports.plan_export(client_id, Basis.authorized(auth.id),
+                                     ExportContents(**period, include_raw_tests=True, sensitive_confirmed=True))  # type: ignore[arg-type]

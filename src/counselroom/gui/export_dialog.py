@@ -477,6 +477,7 @@ class ExportDialog(QDialog):
         self.include_addenda = QCheckBox(tr("Their &addenda"))
         self.include_addenda.setChecked(True)
         self.include_contacts = QCheckBox(tr("The client's contact &details (phone, guardian, emergency contact)"))
+        self.include_tests = QCheckBox(tr("Psychological &test results in this period (scores and bands)"))
         sensitive = QGroupBox(tr("Kept out unless you choose them"))
         self.include_private = QCheckBox(tr("&Private process notes"))
         self.include_raw_tests = QCheckBox(tr("&Raw test answers"))
@@ -500,22 +501,29 @@ class ExportDialog(QDialog):
         layout.addLayout(period)
         layout.addWidget(self.include_addenda)
         layout.addWidget(self.include_contacts)
+        layout.addWidget(self.include_tests)
         layout.addWidget(sensitive)
         layout.addWidget(self.plan_label)
         layout.addWidget(self.contents_error)
         layout.addStretch(1)
         self.include_private.toggled.connect(lambda on: self._confirm_sensitive(self.include_private, on))
         self.include_raw_tests.toggled.connect(lambda on: self._confirm_sensitive(self.include_raw_tests, on))
-        for check in (self.include_notes, self.include_addenda, self.include_contacts):
+        for check in (self.include_notes, self.include_addenda, self.include_contacts, self.include_tests):
             check.toggled.connect(self._update_plan)
+        self.include_tests.toggled.connect(self._tests_toggled)
+        self.include_raw_tests.setEnabled(False)  # raw answers go only with the results they belong to
         self.date_from.dateChanged.connect(self._update_plan)
         self.date_to.dateChanged.connect(self._update_plan)
         self.include_notes.toggled.connect(self._notes_toggled)
         return page
 
     def _notes_toggled(self, on: bool) -> None:
-        for w in (self.date_from, self.date_to, self.include_addenda):
-            w.setEnabled(on)
+        self.include_addenda.setEnabled(on)
+
+    def _tests_toggled(self, on: bool) -> None:
+        self.include_raw_tests.setEnabled(on)
+        if not on and self.include_raw_tests.isChecked():
+            self.include_raw_tests.setChecked(False)
 
     def _confirm_sensitive(self, box: QCheckBox, on: bool) -> None:
         if on:
@@ -536,11 +544,12 @@ class ExportDialog(QDialog):
         sensitive = self.include_private.isChecked() or self.include_raw_tests.isChecked()
         return ExportContents(
             kind=self.kind_combo.currentData() or "record_copy",
-            date_from=_pydate(self.date_from.date()) if notes else None,
-            date_to=_pydate(self.date_to.date()) if notes else None,
+            date_from=_pydate(self.date_from.date()),  # the period limits notes and test results alike
+            date_to=_pydate(self.date_to.date()),
             include_notes=notes, include_addenda=self.include_addenda.isChecked(),
             include_contacts=self.include_contacts.isChecked(), include_private=self.include_private.isChecked(),
-            include_raw_tests=self.include_raw_tests.isChecked(),
+            include_tests=self.include_tests.isChecked(),
+            include_raw_tests=self.include_tests.isChecked() and self.include_raw_tests.isChecked(),
             sensitive_confirmed=sensitive,  # each box was confirmed a second time when it was ticked
             letter_text=self.letter_edit.toPlainText())
 
@@ -556,6 +565,11 @@ class ExportDialog(QDialog):
             self.plan_label.setText(e.message())
             return
         text = notes_count(len(plan.notes))
+        if plan.contents.include_tests:
+            text += " " + (tr("1 test result.") if len(plan.tests) == 1
+                           else tr("{count} test results.", count=len(plan.tests)))
+        else:
+            text += " " + tr("No test results.")
         if plan.drafts_left_out:
             text += " " + tr("Unsigned drafts left out: {count}.", count=plan.drafts_left_out)
         self.plan_label.setText(text)

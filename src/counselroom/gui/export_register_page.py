@@ -29,6 +29,9 @@ def contents_text(contents: dict[str, object]) -> str:
     parts = [tr("1 signed note") if notes == 1 else tr("{count} signed notes", count=notes)]
     if contents.get("from") or contents.get("to"):
         parts.append(tr("{start} to {end}", start=contents.get("from") or "…", end=contents.get("to") or "…"))
+    tests = contents.get("tests", 0)
+    if tests:
+        parts.append(tr("1 test result") if tests == 1 else tr("{count} test results", count=tests))
     for key, label in (("addenda", N_("addenda")), ("contacts", N_("contact details")),
                        ("letter", N_("letter text")), ("private", N_("PRIVATE PROCESS NOTES")),
                        ("raw_tests", N_("RAW TEST ANSWERS"))):

@@ -88,7 +88,8 @@ class ExportContents:
     include_addenda: bool = True
     include_contacts: bool = False  # phone numbers, guardian and emergency contact
     include_private: bool = False  # private process notes: never unless ticked and confirmed
-    include_raw_tests: bool = False  # raw test answers: never unless ticked and confirmed
+    include_tests: bool = False  # psychological test results in the period: only when chosen
+    include_raw_tests: bool = False  # raw test answers (with the results): never unless ticked and confirmed
     sensitive_confirmed: bool = False  # the second confirmation the window asks for the two above
     letter_text: str = ""  # the letter's body, the summary, or a covering note
 
@@ -105,6 +106,7 @@ class ExportPlan:
     authorization: Authorization | None
     notes: list[Note]
     drafts_left_out: int
+    tests: list[int] = field(default_factory=list)  # ids of the completed tests that go out
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class RegisterEntry:
 
 # Part of the record kept by a later part (psychological tests): (client_id, contents, lang) -> sections.
 SectionProvider = Callable[[int, ExportContents, str], builtins.list[DocSection]]
+# The ids of the completed tests an export with these contents carries (none unless include_tests).
+TestSelector = Callable[[int, ExportContents], builtins.list[int]]
 
 _AUTH_COLUMNS = "id, client_id, recipient, purpose, scope, expires_on, signed_on, recorded_at"
 _REGISTER_COLUMNS = ("r.id, r.number, r.made_at, r.made_on, r.client_id, c.code, r.recipient, r.purpose, r.kind, "
@@ -160,6 +164,7 @@ class ExportService:
         self.notes = notes
         self.profile = profile
         self.section_providers: builtins.list[SectionProvider] = []
+        self.test_selector: TestSelector = lambda _client_id, _contents: []
 
     # authorizations
     def authorizations(self, client_id: int) -> builtins.list[Authorization]:
@@ -265,10 +270,14 @@ class ExportService:
                 else:
                     drafts += 1
         chosen.sort(key=lambda n: (n.session_date, n.id or 0))
-        if not chosen and not contents.letter_text.strip():
-            raise ValidationError({"contents": N_("There is nothing to export: no signed notes in this period and "
-                                                  "no letter or summary text.")})
-        return ExportPlan(client, contents, basis, auth, chosen, drafts)
+        if contents.include_raw_tests and not contents.include_tests:
+            raise ValidationError({"contents": N_("Raw test answers go out only with the test results: choose the "
+                                                  "test results too.")})
+        tests = self.test_selector(client_id, contents) if contents.include_tests else []
+        if not chosen and not tests and not contents.letter_text.strip():
+            raise ValidationError({"contents": N_("There is nothing to export: no signed notes or test results in "
+                                                  "this period and no letter or summary text.")})
+        return ExportPlan(client, contents, basis, auth, chosen, drafts, tests)
 
     # the export itself
     def export(self, client_id: int, basis: Basis | None, contents: ExportContents, recipient: str, purpose: str,
@@ -312,8 +321,8 @@ class ExportService:
             self.store.changed("export.made", "export", export_id, {
                 "number": number, "client": client_id, "kind": contents.kind,
                 "basis": "authorization" if auth else str(plan.basis.exception), "notes": len(plan.notes),
-                "private": contents.include_private, "raw_tests": contents.include_raw_tests,
-                "sha256": digest[:16]})
+                "tests": len(plan.tests), "private": contents.include_private,
+                "raw_tests": contents.include_raw_tests, "sha256": digest[:16]})
             if deliver is not None:
                 deliver(data)
         return ExportResult(data, password, number, digest, export_id)
@@ -331,6 +340,7 @@ class ExportService:
                 "from": c.date_from.isoformat() if c.date_from else None,
                 "to": c.date_to.isoformat() if c.date_to else None,
                 "addenda": c.include_addenda and c.include_notes, "contacts": c.include_contacts,
+                "tests": len(plan.tests), "test_ids": plan.tests,
                 "private": c.include_private, "raw_tests": c.include_raw_tests,
                 "letter": bool(c.letter_text.strip())}
 

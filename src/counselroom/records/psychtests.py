@@ -526,13 +526,28 @@ class PsychTestService:
 
     # -- the locked export ------------------------------------------------------------------------------------
 
-    def export_sections(self, client_id: int, contents: ExportContents, lang: str) -> builtins.list[DocSection]:
-        """The client's completed tests for the locked export, one section a test, oldest first: scores, bands,
-        screening rules and the not-a-diagnosis wording; the answers item by item only when the counselor chose
-        raw test data."""
-        sections = []
+    def export_selection(self, client_id: int, contents: ExportContents) -> builtins.list[int]:
+        """The completed tests a locked export carries: none unless the counselor chose test results, and then
+        only those given within the export's period (oldest first)."""
+        if not contents.include_tests:
+            return []
+        chosen = []
         for a in reversed(self.for_client(client_id)):
             if a.result is None:
+                continue
+            if (contents.date_from and a.day < contents.date_from) or (contents.date_to and a.day > contents.date_to):
+                continue
+            chosen.append(a.id)
+        return chosen
+
+    def export_sections(self, client_id: int, contents: ExportContents, lang: str) -> builtins.list[DocSection]:
+        """The chosen tests for the locked export (see export_selection), one section a test, oldest first:
+        scores, bands, screening rules and the not-a-diagnosis wording; the answers item by item only when the
+        counselor chose raw test data."""
+        chosen = set(self.export_selection(client_id, contents))
+        sections = []
+        for a in reversed(self.for_client(client_id)):
+            if a.result is None or a.id not in chosen:
                 continue
             title = tr_in(lang, N_("Psychological test — {title}, {date} (version {version})"),
                           title=self.instrument_of(a).title_in(lang), date=a.day.isoformat(), version=a.version)

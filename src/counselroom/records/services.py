@@ -74,6 +74,7 @@ class Services:
         notes.before_new_note = services.consent.require_consent
         services.psychtests = PsychTestService(store, clients, settings)
         services.exports.section_providers.append(services.psychtests.export_sections)
+        services.exports.test_selector = services.psychtests.export_selection
         services.risk = RiskService(store, clients, settings)
         services.referrals = ReferralService(store, clients, settings)
         services.training = TrainingService(store, clients, settings)
