@@ -153,3 +153,19 @@ def test_dependency_counts_below_the_thresholds(services: Services, client_id: i
         services.appointments.record_attendance(a, "attended", start, start + timedelta(minutes=50))
     assert services.dependency.counts(client_id, now) == (1, 2)
     assert services.dependency.alerts(now) == []
+
+
+def test_dependency_alerts_are_about_open_cases_only(services: Services, client_id: int) -> None:
+    """Issue 12.10: a case closed in 2017 was on today's list of dependency alerts."""
+    services.dependency.set_thresholds(Thresholds(window_weeks=4, max_in_window=3, max_total=5))
+    start = datetime(2016, 9, 1, 10)
+    for i in range(8):  # eight held sessions in 2016-2017: over the total limit
+        at = start + timedelta(weeks=2 * i)
+        a = book(services, client_id, at)
+        services.appointments.record_attendance(a, "attended", at, at + timedelta(minutes=50))
+    now = datetime(2026, 12, 4, 9)
+    assert [a.client_id for a in services.dependency.alerts(now)] == [client_id]  # open: alerted
+    services.closures.close(client_id, "goals_met", "Goals reached; ended by agreement.", date(2017, 3, 1))
+    assert services.dependency.alerts(now) == []
+    assert services.dependency.alerts(now, client_id=client_id) == []
+    assert services.dependency.counts(client_id, now) == (0, 8)  # the history itself stays

@@ -78,28 +78,34 @@ class DependencyService:
         found = self._counts(now or datetime.now(), client_id)
         return (found[0][1], found[0][2]) if found else (0, 0)
 
-    def _counts(self, now: datetime, client_id: int | None = None) -> list[tuple[int, int, int]]:
+    def _counts(self, now: datetime, client_id: int | None = None, open_only: bool = False
+                ) -> list[tuple[int, int, int, str | None]]:
+        """(client, held sessions in the window, held in all, last dependency review), one query for all."""
         t = self.thresholds()
         since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
         held = ", ".join("?" * len(HELD))
-        where = "AND client_id = ?" if client_id is not None else ""
+        where = "AND a.client_id = ?" if client_id is not None else ""
+        if open_only:  # a closed case needs no alert about the sessions it had
+            where += " AND a.client_id IN (SELECT id FROM clients WHERE status != 'closed')"
         args: list[object] = [since, *HELD, now.isoformat(timespec="minutes")]
         if client_id is not None:
             args.append(client_id)
         rows = self.store.conn.execute(
-            f"SELECT client_id, SUM(planned_start >= ?), COUNT(*) FROM appointments WHERE attendance IN ({held}) "
-            f"AND planned_start <= ? {where} GROUP BY client_id", args)
-        return [(int(c), int(w or 0), int(n)) for c, w, n in rows]
+            f"SELECT a.client_id, SUM(a.planned_start >= ?), COUNT(*), "
+            f"(SELECT max(r.reviewed_at) FROM dependency_reviews r WHERE r.client_id = a.client_id) "
+            f"FROM appointments a WHERE a.attendance IN ({held}) AND a.planned_start <= ? {where} "
+            f"GROUP BY a.client_id", args)
+        return [(int(c), int(w or 0), int(n), None if r is None else str(r)) for c, w, n, r in rows]
 
     def alerts(self, now: datetime | None = None, client_id: int | None = None) -> builtins.list[DependencyAlert]:
+        """Open cases over the limits and not reviewed within the window (closed cases never alert)."""
         now = now or datetime.now()
         t = self.thresholds()
         quiet_since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
         out = []
-        for cid, in_window, total in self._counts(now, client_id):
+        for cid, in_window, total, last in self._counts(now, client_id, open_only=True):
             if in_window <= t.max_in_window and total <= t.max_total:
                 continue
-            last = self.last_review(cid)
             if last is not None and last >= quiet_since:
                 continue
             out.append(DependencyAlert(cid, in_window, total, t, last))
@@ -114,7 +120,7 @@ class DependencyService:
         if not comment.strip():
             raise ValidationError({"comment": N_("Write what the review found and what was decided.")})
         now = now or datetime.now()
-        total = sum(n for _, _, n in self._counts(now, client_id))
+        total = sum(n for _, _, n, _ in self._counts(now, client_id))
         with self.store.write() as conn:
             cur = conn.execute("INSERT INTO dependency_reviews (client_id, reviewed_at, sessions_total, comment) "
                                "VALUES (?, ?, ?, ?)", (client_id, now.isoformat(timespec="minutes"), total, comment))
