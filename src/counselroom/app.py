@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .config import AppConfig
 from .i18n import LANGUAGES, N_, language, set_language, tr
+from .input_method import use_ibus_for_fcitx
 from .vault.vault import Vault, default_vault_path
 
 if TYPE_CHECKING:
@@ -98,11 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = AppConfig.load(config_path)
     set_language(args.lang or config.language or None)
 
+    from PySide6.QtCore import QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
     from .gui.application import prepare_application
     from .gui.main_window import AppContext, MainWindow
 
+    use_ibus_for_fcitx(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))  # before Qt reads QT_IM_MODULE
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counselroom"])
     assert isinstance(app, QApplication)
     prepare_application(app)
