@@ -111,7 +111,7 @@ class LinuxVolumes:
         return out
 
 
-class WindowsVolumes:  # pragma: no cover - exercised on Windows workstations only
+class WindowsVolumes:  # real kernel32 on Windows only; tests/unit/test_platform_fakes.py fakes it
     DRIVE_REMOVABLE = 2
 
     def volumes(self) -> list[Volume]:
@@ -134,7 +134,7 @@ class WindowsVolumes:  # pragma: no cover - exercised on Windows workstations on
         return out
 
 
-class MacVolumes:  # pragma: no cover - exercised on macOS only
+class MacVolumes:  # a real /Volumes on macOS only; tests/unit/test_platform_fakes.py fakes it
     def __init__(self, root: Path = Path("/Volumes")) -> None:
         self.root = root
 
