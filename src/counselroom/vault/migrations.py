@@ -11,6 +11,7 @@ import sqlcipher3
 from . import (
     schema_consent,
     schema_exports,
+    schema_performance,
     schema_referrals,
     schema_retention,
     schema_risk,
@@ -170,7 +171,10 @@ V3 = (schema_retention.STATEMENTS + schema_tests.STATEMENTS + schema_risk.STATEM
 # walks past each note's content (overflow pages): 190 ms on a decade vault. This index answers it alone.
 V3 += ["""CREATE INDEX notes_appointment_status ON notes (appointment_id, status)"""]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3]
+# The audit checkpoint and the indexes the dashboard rules need at scale (issue 14).
+V4 = schema_performance.STATEMENTS
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
