@@ -77,7 +77,8 @@ def _fcitx_session(environ: MutableMapping[str, str]) -> bool:
 
 def prefer_ibus_for_fcitx(environ: MutableMapping[str, str], available: Iterable[str], platform: str | None = None,
                           which: Callable[[str], str | None] = shutil.which) -> dict[str, str]:
-    """Point Qt at its ibus plugin when the session asks for fcitx and Qt has no fcitx plugin.
+    """Point Qt at its ibus plugin when the session asks for fcitx and Qt has no fcitx plugin; and whenever
+    Qt is to use ibus but no ibus-daemon is installed, let the plugin reach the ibus portal (fcitx5's).
 
     Changes `environ` in place and returns the variables it set (empty when it left everything alone)."""
     platform = sys.platform if platform is None else platform
@@ -97,11 +98,16 @@ def prefer_ibus_for_fcitx(environ: MutableMapping[str, str], available: Iterable
             changes["QT_IM_MODULE"] = "ibus"
     elif _fcitx_session(environ) and not _wayland_platform(environ):
         changes["QT_IM_MODULE"] = "ibus"
-    if changes and "IBUS_USE_PORTAL" not in environ and not which("ibus-daemon"):
-        changes["IBUS_USE_PORTAL"] = "1"
+    if modules:
+        asks_ibus = "ibus" in [m.strip().lower() for m in changes.get("QT_IM_MODULES", environ["QT_IM_MODULES"])
+                               .split(";")]
+    else:
+        asks_ibus = changes.get("QT_IM_MODULE", module) == "ibus"
+    if asks_ibus and "IBUS_USE_PORTAL" not in environ and not which("ibus-daemon"):
+        changes["IBUS_USE_PORTAL"] = "1"  # also for a QT_IM_MODULE=ibus given by hand on an fcitx5 desktop
     environ.update(changes)
     if changes:
-        log.info("no fcitx plugin for Qt here; using Qt's ibus plugin, which fcitx5 serves: %s", changes)
+        log.info("input method: Qt's ibus plugin (fcitx5 serves it; Qt has no fcitx plugin): %s", changes)
     return changes
 
 

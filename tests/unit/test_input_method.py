@@ -77,11 +77,19 @@ def test_a_portal_setting_already_made_is_kept() -> None:
     assert env == {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "0"}
 
 
-@pytest.mark.parametrize("module", ["ibus", "compose", "xim", "none", "uim", "wayland"])
+@pytest.mark.parametrize("module", ["compose", "xim", "none", "uim", "wayland"])
 def test_any_other_choice_is_left_alone(module: str) -> None:
     env = {"QT_IM_MODULE": module, "XMODIFIERS": "@im=fcitx"}
     assert prefer_ibus_for_fcitx(env, WHEEL, platform="linux", which=no_ibus_daemon) == {}
     assert env == {"QT_IM_MODULE": module, "XMODIFIERS": "@im=fcitx"}
+
+
+def test_ibus_chosen_by_hand_is_kept_and_reaches_the_portal_when_no_ibus_daemon_is_installed() -> None:
+    """Qt's ibus plugin gives up without an ibus-daemon program unless told to use the portal."""
+    assert decide({"QT_IM_MODULE": "ibus"}) == {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "1"}
+    env = {"QT_IM_MODULE": "ibus"}
+    assert prefer_ibus_for_fcitx(env, WHEEL, platform="linux", which=ibus_daemon_installed) == {}
+    assert env == {"QT_IM_MODULE": "ibus"}  # a real ibus desktop: nothing to do
 
 
 def test_a_present_fcitx_plugin_is_never_overridden() -> None:
@@ -134,8 +142,12 @@ def test_a_qt_im_modules_list_keeps_its_order_and_gains_ibus_as_the_last_fallbac
     assert env["QT_IM_MODULE"] == "fcitx"  # Qt reads the list first; the single name is left as it was
     for modules in ("wayland;ibus", "fcitx;ibus", "wayland"):
         env = {"QT_IM_MODULES": modules}
-        assert prefer_ibus_for_fcitx(env, WHEEL, platform="linux", which=no_ibus_daemon) == {}
+        assert prefer_ibus_for_fcitx(env, WHEEL, platform="linux", which=ibus_daemon_installed) == {}
         assert env == {"QT_IM_MODULES": modules}
+    assert decide({"QT_IM_MODULES": "wayland"}) == {"QT_IM_MODULES": "wayland"}
+    assert decide({"QT_IM_MODULES": "wayland;ibus"}) == {"QT_IM_MODULES": "wayland;ibus", "IBUS_USE_PORTAL": "1"}
+    assert decide({"QT_IM_MODULES": "wayland;fcitx5"}) == {"QT_IM_MODULES": "wayland;fcitx5;ibus",
+                                                         "IBUS_USE_PORTAL": "1"}
 
 
 def test_use_ibus_for_fcitx_reads_the_plugin_folder_and_changes_only_the_given_environment(
