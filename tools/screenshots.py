@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Drive the real windows offscreen and save screenshots into docs/screenshots/.
+"""Drive the real windows offscreen and save screenshots into docs/screenshots/, and the user guide's few
+images into resources/guide/images/.
 
     python3 dev.py screenshots            both languages at 100%, and a few at 200% (QT_SCALE_FACTOR=2)
+    python3 dev.py screenshots --guide    only the user guide's images
+
+The guide's images ship in every package, so they are few, taken at a laptop-sized window and stored as
+palette PNGs (a screenshot of flat widgets loses nothing visible at 128 colours).
 
 Uses a throwaway demo vault (synthetic records) in a private temporary folder, deleted afterwards.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -21,21 +27,28 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
+GUIDE_OUT = ROOT / "resources" / "guide" / "images"
 sys.path.insert(0, str(ROOT / "src"))
 
+from PySide6.QtCore import QBuffer, QIODevice  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from counselroom.app import install_qt_translations, make_demo_vault  # noqa: E402
 from counselroom.config import AppConfig  # noqa: E402
+from counselroom.gui.application import prepare_application  # noqa: E402
 from counselroom.gui.first_run_wizard import CHECK, KEY, PASSPHRASE  # noqa: E402
 from counselroom.gui.main_window import AppContext, MainWindow  # noqa: E402
 from counselroom.gui.recovery_key_dialog import key_tail  # noqa: E402
 from counselroom.i18n import set_language  # noqa: E402
+from counselroom.records.clients import ValidationError  # noqa: E402
+from counselroom.records.notes import Note  # noqa: E402
+from counselroom.records.services import Services  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
-from counselroom.vault.media import FakeVolumes  # noqa: E402
+from counselroom.vault.media import FakeVolumes, Volume  # noqa: E402
 from counselroom.vault.vault import Vault  # noqa: E402
 
 SIZE = (1100, 720)
+GUIDE_SIZE = (1024, 640)  # fits a 1366x768 laptop's guide window without scaling
 PROFILES = {
     "zh_CN": {"name": "林晓雯", "qualifications": "国家二级心理咨询师", "certificate_no": "CN-2019-0042",
               "institution": "示例大学心理健康教育中心", "room": "心理咨询室 3号楼204", "contact": "010-0000 0000"},
@@ -66,9 +79,23 @@ def save(widget: QWidget, name: str) -> None:
     print("saved", path.relative_to(ROOT))
 
 
-def window(ctx: AppContext) -> MainWindow:
+def save_guide(widget: QWidget, name: str) -> None:
+    """A guide image: a palette PNG without dithering, small enough to ship in every package."""
+    from PIL import Image
+
+    wait_for(lambda: True)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    widget.grab().toImage().save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes, Qt a str
+    image = Image.open(io.BytesIO(bytes(buffer.data().data()))).convert("RGB")
+    path = GUIDE_OUT / f"{name}.png"
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
+    print("saved", path.relative_to(ROOT), f"{path.stat().st_size // 1024} KB")
+
+
+def window(ctx: AppContext, size: tuple[int, int] = SIZE) -> MainWindow:
     w = MainWindow(ctx)
-    w.resize(*SIZE)
+    w.resize(*size)
     w.show()
     return w
 
@@ -233,6 +260,94 @@ def record_tab_shots(w: MainWindow, lang: str, suffix: str, only: tuple[str, ...
     clients.show_list()  # type: ignore[attr-defined]
 
 
+GUIDE_VOLUME = {"zh_CN": "U盘", "en": "USB DISK"}
+GUIDE_NOTE = {
+    "zh_CN": {"concerns": "近两周入睡困难，担心期末考试。",
+              "discussed": "梳理了作息和考试压力的来源，讨论了遇到困难时可以找谁帮忙。",
+              "interventions": "放松训练；识别并调整“考不好就全完了”的想法。",
+              "state": "情绪平稳，配合，能主动表达。"},
+    "en": {"concerns": "Trouble falling asleep for two weeks; worried about the final exams.",
+           "discussed": "Went through the daily routine and where the exam pressure comes from; whom to ask for help.",
+           "interventions": "Relaxation training; noticing and reframing \"if I fail, everything is lost\".",
+           "state": "Calm, cooperative, speaks up readily."},
+}
+
+
+def guide_draft(services: Services, lang: str) -> Note | None:
+    """A session note half written, as a counselor leaves it between two sessions: the demo signs its notes,
+    so the guide's picture of the editor gets a draft of its own, for a session still without a note."""
+    for due in services.notes.overdue():
+        appointment = due.appointment
+        if due.draft_id is not None or appointment.id is None:
+            continue
+        try:
+            note = services.notes.create_draft(appointment.client_id, "standard", appointment_id=appointment.id)
+        except ValidationError:  # e.g. no consent yet: the program refuses the note, as it should
+            continue
+        assert note.id is not None
+        services.notes.save_draft(note.id, {**note.content, **GUIDE_NOTE[lang]})
+        return services.notes.get(note.id)
+    return None
+
+
+def guide_shots(lang: str, vault: Vault, passphrase: str, tmp: Path) -> None:
+    """The user guide's images: the wizard's passphrase and recovery-key steps, the unlock screen, today's
+    page, a client's file, a note being written, and the backup page after a verified backup. No demo
+    banner and no passphrase hint: the windows look as they do on a counselor's own vault."""
+    ctx = AppContext(vault=Vault(tmp / f"guide-new-{lang}", state_dir=tmp / "state"), remind_backup=False,
+                     config=AppConfig(language=lang), config_path=tmp / "settings.json", kdf_params=FLOOR)
+    w = window(ctx, GUIDE_SIZE)
+    wizard = w.wizard
+    assert wizard is not None
+    wizard.next()
+    for key, value in PROFILES[lang].items():
+        wizard.profile_form.fields[key].setText(value)
+    wizard.next()
+    wizard.new_passphrase.first.setText(PASSPHRASES[lang])
+    wizard.new_passphrase.second.setText(PASSPHRASES[lang])
+    save_guide(w, f"{lang}-wizard-passphrase")
+    wizard.next()
+    wait_for(lambda: wizard.index == KEY)
+    save_guide(w, f"{lang}-wizard-recovery-key")
+    wizard.discard()
+    w.close()
+
+    medium = tmp / f"media-{lang}" / GUIDE_VOLUME[lang]  # named as its label: the list shows the label alone
+    medium.mkdir(parents=True)
+    ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
+                     remind_backup=False, volumes=FakeVolumes([Volume(medium, GUIDE_VOLUME[lang], True)]))
+    w = window(ctx, GUIDE_SIZE)
+    assert w.unlock_screen is not None
+    w.unlock_screen.passphrase.setText(passphrase)
+    save_guide(w, f"{lang}-unlock")
+    w.unlock_screen.try_unlock()
+    wait_for(lambda: w.is_unlocked)
+    assert w.shell is not None and w.services is not None
+    services = w.services
+    save_guide(w, f"{lang}-dashboard")
+    w.go("clients")
+    clients = w.shell.pages["clients"]
+    named = [c for c in services.clients.list() if c.name and c.risk_flag] or services.clients.list()
+    clients.open_client(named[0].id)  # type: ignore[attr-defined]
+    save_guide(w, f"{lang}-client")
+    draft = guide_draft(services, lang)
+    if draft is not None:
+        clients.open_client(draft.client_id)  # type: ignore[attr-defined]
+        page = clients.client_page  # type: ignore[attr-defined]
+        page.show_notes()
+        page.notes_tab.open_note(draft.id)
+        save_guide(w, f"{lang}-note-editor")
+        page.notes_tab.show_list()
+    clients.show_list()  # type: ignore[attr-defined]
+    w.go("backup")
+    backup_page = w.shell.pages["backup"]
+    backup_page.back_up()  # type: ignore[attr-defined]
+    wait_for(lambda: not backup_page.busy, timeout=60)  # type: ignore[attr-defined]
+    save_guide(w, f"{lang}-backup")
+    w.lock()
+    w.close()
+
+
 def client_screen_shots(lang: str, suffix: str = "", laptop: tuple[int, int] = (1366, 768)) -> None:
     """The client-facing questionnaire (the built-in PHQ-9) as a client sees it full screen on a 1366x768
     laptop (683x384 logical pixels at 200%): an item with an answer, the thank-you view, the counselor's
@@ -262,9 +377,10 @@ def client_screen_shots(lang: str, suffix: str = "", laptop: tuple[int, int] = (
     screen.deleteLater()
 
 
-def run(scaled: bool) -> None:
+def run(scaled: bool, guide_only: bool = False) -> None:
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("counselroom")
+    assert isinstance(app, QApplication)
+    prepare_application(app)  # as the program does: the shipped Chinese font where the system has none
     tmp = Path(tempfile.mkdtemp(prefix="counselroom-shots-"))
     try:
         vault, passphrase = make_demo_vault(tmp / "demo")
@@ -278,6 +394,9 @@ def run(scaled: bool) -> None:
         for lang in ("zh_CN", "en"):
             set_language(lang)
             install_qt_translations(lang)
+            guide_shots(lang, vault, passphrase, tmp)
+            if guide_only:
+                continue
             wizard_shots(lang, tmp)
             app_shots(lang, vault, passphrase, tmp)
             client_screen_shots(lang)
@@ -287,8 +406,12 @@ def run(scaled: bool) -> None:
 
 def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    GUIDE_OUT.mkdir(parents=True, exist_ok=True)
     if "--scaled" in argv:
         run(scaled=True)
+        return 0
+    if "--guide" in argv:
+        run(scaled=False, guide_only=True)
         return 0
     run(scaled=False)
     # 200% needs QT_SCALE_FACTOR before the QApplication exists: a second process.

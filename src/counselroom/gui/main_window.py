@@ -352,8 +352,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, k=key: self.go(k))
             self.go_menu.addAction(action)
         help_menu = bar.addMenu(tr("&Help"))
+        self.guide_action = QAction(tr("&User guide"), self)
+        self.guide_action.setShortcut(QKeySequence("F1"))
+        self.guide_action.triggered.connect(self.show_guide)
+        help_menu.addAction(self.guide_action)
         keys = QAction(tr("&Keyboard shortcuts"), self)
-        keys.setShortcut(QKeySequence("F1"))
+        keys.setShortcut(QKeySequence("Shift+F1"))
         keys.triggered.connect(self.show_shortcuts)
         help_menu.addAction(keys)
         about = QAction(tr("&About counselroom"), self)
@@ -371,13 +375,19 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = [(LOCK_KEY, tr("Lock")), (PANIC_KEYS, tr("Hide everything and lock")),
                 *[(s, tr(label)) for _k, label, s in SECTIONS], ("Ctrl+Q", tr("Quit")),
-                ("F1", tr("Keyboard shortcuts"))]
+                ("F1", tr("User guide")), ("Shift+F1", tr("Keyboard shortcuts"))]
         text = "\n".join(f"{QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) or k}\t{what}"
                          for k, what in rows)
         box = QMessageBox(QMessageBox.Icon.Information, tr("Keyboard shortcuts"), text,
                           QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.open()
+
+    def show_guide(self) -> None:
+        """The user guide, in a window of its own; it holds no records, so it opens while locked too."""
+        from .help_viewer import open_guide
+
+        open_guide(self)
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, tr("About counselroom"),
