@@ -242,6 +242,10 @@ class HelpViewer(QWidget):
         cursor = QTextCursor(document)
         block = document.begin()
         while block.isValid():
+            cursor.setPosition(block.position())
+            if cursor.currentTable() is not None:  # table cells keep Qt's own, compact spacing
+                block = block.next()
+                continue
             fmt = block.blockFormat()
             level = fmt.headingLevel()
             fmt.setTopMargin({1: 4, 2: 22, 3: 14}.get(level, 14 if level else fmt.topMargin()))
@@ -250,7 +254,6 @@ class HelpViewer(QWidget):
                 fmt.setLineHeight(135, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
             if fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
                 fmt.setBackground(self.palette().alternateBase())
-            cursor.setPosition(block.position())
             cursor.setBlockFormat(fmt)
             block = block.next()
 
