@@ -458,3 +458,30 @@ def test_macos_the_vault_lives_in_application_support(monkeypatch: pytest.Monkey
     monkeypatch.setattr(platformdirs, "PlatformDirs", platformdirs.macos.MacOS)
     assert PurePosixPath(default_vault_path()) == PurePosixPath("/Users/lin/Library/Application Support/"
                                                                 "counselroom/vault")
+
+
+# ------------------------------------------------------------------ document fonts: Windows' own as a fallback
+
+@pytest.fixture
+def fresh_document_fonts() -> Any:
+    from counselroom.documents import fonts
+
+    fonts.document_fonts.cache_clear()
+    yield fonts
+    fonts.document_fonts.cache_clear()  # the next caller registers the shipped font again
+
+
+def test_windows_a_broken_installation_embeds_the_systems_chinese_font(
+        fresh_document_fonts: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fonts = fresh_document_fonts
+    windir = tmp_path / "Windows"
+    (windir / "Fonts").mkdir(parents=True)
+    # Microsoft YaHei's place, holding a real TrueType collection (the shipped one, copied)
+    (windir / "Fonts" / "msyh.ttc").write_bytes(fonts.SHIPPED_CJK.read_bytes())
+    monkeypatch.setattr(fonts, "SHIPPED_CJK", tmp_path / "missing" / "wqy-microhei.ttc")
+    monkeypatch.setattr(fonts, "sys", _Module(sys, platform="win32"))
+    monkeypatch.setenv("WINDIR", str(windir))
+    monkeypatch.delenv("COUNSELROOM_CJK_FONT", raising=False)
+    found = fonts.document_fonts()
+    assert found.cjk_embedded and Path(found.cjk_source) == windir / "Fonts" / "msyh.ttc"
+    assert found.for_text("焦虑") == found.cjk and found.for_text("anxiety") == found.latin
