@@ -39,6 +39,9 @@
   #error No version: counselroom.exe has no version resource; pass /DAppVersion=x.y.z
 #endif
 #define AppVersionNumbers GetVersionNumbersString(Bundle + "\" + MainExe)
+#if AppVersionNumbers == ""
+  #define AppVersionNumbers "0.0.0.0"
+#endif
 
 #if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
   #define ChineseIsl "compiler:Languages\ChineseSimplified.isl"
