@@ -22,7 +22,7 @@ from .i18n import N_, tr
 from .records import demo
 from .records.services import Services
 from .vault import backup as backups
-from .vault import kdf
+from .vault import kdf, location
 from .vault import restore as restores
 from .vault.errors import EXIT_INTEGRITY, EXIT_OPERATIONAL, EXIT_USAGE, VaultError
 from .vault.integrity import run_checks
@@ -91,8 +91,19 @@ def _kdf_params(args: argparse.Namespace) -> kdf.KdfParams:
     return kdf.calibrate(args.kdf_seconds) if args.kdf_seconds > 0 else kdf.FLOOR
 
 
+def _check_folder(path: Path) -> None:
+    """Refuse network shares and synced folders before anything is asked (exit 2); warn about folders that
+    are reset at restart and go on."""
+    verdict = location.check(path.absolute())
+    if verdict.refused:
+        raise location.UnsuitableFolder(verdict)
+    if verdict.warned:
+        print(tr("counselroom: warning: {reason}", reason=verdict.message()), file=sys.stderr, flush=True)
+
+
 def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
     path = Path(args.vault) if args.vault else default_vault_path()
+    _check_folder(path)
     passphrase = secrets.new_passphrase()
     vault, key = Vault.create(path, passphrase, kdf_params=_kdf_params(args))
     say(tr("Vault created at {path}.", path=vault.path))
@@ -143,6 +154,7 @@ def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
 
 def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
     path = Path(args.vault)
+    _check_folder(path)
     passphrase = secrets.new_passphrase()
     vault, key = Vault.create(path, passphrase, kdf_params=_kdf_params(args))
     total = demo.SIZES[args.size]
