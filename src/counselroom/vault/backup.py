@@ -17,30 +17,39 @@ taken) is
 so nothing on the medium opens without the passphrase or the recovery key: the slots need one of them
 for Argon2id, the metadata and the database need the data key the slots hold. The metadata (readable
 only after unlocking) says when the backup was made, by which version, the vault id, the schema version,
-the number of rows per table, the audit-trail head, a fingerprint of the logical content (SHA-256 over
-every table's rows in primary-key order, shadow tables of the search index included), and the SHA-256
-and size of the database bytes. Any flipped byte is refused: in the header or slots by their own
-checks, in the metadata by the GCM tag, in the database by the authenticated hash (and, had it been
-missed, by SQLCipher's page HMACs).
+the number of rows per record table, the audit-trail head, and the SHA-256 and size of the database bytes
+(also shown as the backup's content fingerprint). Any flipped byte is refused: in the header or slots by
+their own checks, in the metadata by the GCM tag, in the database by the authenticated hash.
 
-**How the database is copied.** `sqlcipher_export` into a file ATTACHed with the same raw key, inside one
-read transaction of the open session that also computes the fingerprint, counts and audit head: SQLite
-itself makes the snapshot consistent (no reliance on lock semantics), the copy is compact (no free pages,
-no remnants of deleted records), and every row is read through SQLCipher, so a damaged page in the vault
-fails the backup instead of being copied. The copy is staged in the vault folder (private, and the file is
-encrypted: no plaintext touches any disk; `temp_store=MEMORY` is set on the connection). `sqlcipher_export`
-does not copy `user_version`, so the schema version is set on the copy explicitly.
+**How the database is copied** (issue 14: the same proofs with a few passes over the bytes instead of
+a dozen). Inside one read transaction of the open session — SQLite's shared lock keeps every writer out,
+and in rollback-journal mode the file then holds exactly the committed database — the vault's file is
+copied byte for byte (it is already encrypted under the data key) into a staging file in the vault folder,
+and its SHA-256 computed in the same pass; the schema version, vault id, audit head and row counts are
+read, and the audit chain is walked from its checkpoint (audit.py). The copy is therefore *identical* to
+the vault, a stronger statement than equal content. Every page of it is authenticated by SQLCipher
+(`cipher_integrity_check`, on the staging copy, on a thread of its own while the medium is written), so a
+damaged page in the vault fails the backup instead of being copied. At least every `backup.full_check_days`
+(default 7) the backup also runs SQLite's `integrity_check` on the copy and walks the whole audit chain
+(that is when damage SQLCipher cannot see — pages of two different moments after a lost journal — is
+found); a verified backup then records the checkpoint and when the full check was. Format 1 backups
+made before by `sqlcipher_export` (compact copies with a fingerprint over the rows) still read, verify and
+restore.
 
 **Writing.** To `.<final name>.<random>.partial` in the target folder (0600, O_EXCL), in 1 MiB chunks,
 fsync, rename to a name no other file has, fsync the folder. Then the file is read back as a stranger
 would (a fresh open; its cached pages dropped with posix_fadvise where the system has it, so the read
-reaches the device): header, slots equal to the vault's, metadata tag, database hash, then the database
-is opened with the key and checked: `cipher_integrity_check`, `integrity_check`, schema version, vault
-id, audit chain and head, row counts and the fingerprint equal to the vault's at the snapshot. Only then
-is the backup "verified": a row in the `backups` table and `backup.made` / `backup.verified` in the audit
-trail. Any failure removes the partial or unverified file (when the medium is still there), leaves every
-earlier backup untouched, writes `backup.failed`, and raises a BackupError with a message for the
-counselor. A leftover `.partial` from a crash is removed at the next backup to that folder.
+reaches the device): header, slots equal to the vault's, metadata tag and equal to what was written,
+database hash. Only then is the backup "verified": a row in the `backups` table, `backup.made` /
+`backup.verified` in the audit trail, and the audit checkpoint moved to the backup's head. Any failure
+removes the partial or unverified file (when the medium is still there), leaves every earlier backup
+untouched, writes `backup.failed`, and raises a BackupError with a message for the counselor. A leftover
+`.partial` from a crash is removed at the next backup to that folder.
+
+**Checking a backup later** (`verify_backup`) reads the file once: slots, metadata tag, and the SHA-256 of
+the database against the authenticated one — every byte exactly as it was when the backup was made and
+verified. `verify_backup(full=True)` and every restore also open the database and check it as a vault is
+checked (`integrity_check`, schema version, vault id, the whole audit chain and its head, row counts).
 
 **Generations.** After a verified backup, the newest N (setting `backup.generations`, default 5) backups
 of *this* vault in that folder are kept and older ones removed; files of another vault or files that do
@@ -65,6 +74,7 @@ import secrets
 import shutil
 import struct
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -104,8 +114,10 @@ MAX_META = 1 << 20
 
 SETTING_GENERATIONS = "backup.generations"
 SETTING_REMIND_DAYS = "backup.remind_days"
+SETTING_FULL_CHECK_DAYS = "backup.full_check_days"
 DEFAULT_GENERATIONS = 5
 DEFAULT_REMIND_DAYS = 7
+DEFAULT_FULL_CHECK_DAYS = 7
 MAX_GENERATIONS = 100
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); stages: "writing", "verifying"
@@ -227,47 +239,71 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _encode(value: object) -> bytes:
-    if value is None:
-        return b"N;"
-    if isinstance(value, bool | int):
-        return b"I" + str(int(value)).encode("ascii") + b";"
-    if isinstance(value, float):
-        return b"F" + value.hex().encode("ascii") + b";"
-    if isinstance(value, str):
-        data = value.encode("utf-8")
-    elif isinstance(value, bytes | bytearray | memoryview):
-        data = bytes(value)
-        return b"B" + str(len(data)).encode("ascii") + b":" + data
-    else:  # pragma: no cover - SQLite returns no other types
-        data = repr(value).encode("utf-8")
-    return b"T" + str(len(data)).encode("ascii") + b":" + data
+# The trail's size is its head's sequence number (in the metadata); counting 200,000 entries cost more than
+# every other table together.
+_NOT_COUNTED = {"audit_log", "audit_head", "audit_checkpoint"}
+
+
+def _counts(conn: sqlcipher3.Connection, tables: list[str] | None = None) -> dict[str, int]:
+    if tables is None:
+        stored, shadow = _tables(conn)
+        tables = [t for t in stored if t not in shadow and t not in _NOT_COUNTED]
+    return {t: int(conn.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0]) for t in tables}
+
+
+def _database_file(conn: sqlcipher3.Connection) -> Path:
+    row = next(r for r in conn.execute("PRAGMA database_list") if r[1] == "main")
+    return Path(row[2])
+
+
+def _copy_and_hash(source: BinaryIO, target: Path | None) -> tuple[str, int]:
+    """SHA-256 and size of `source` from its start, copied into the new file `target` (0600) in the same pass
+    when given."""
+    digest = hashlib.sha256()
+    size = 0
+    out = None
+    if target is not None:
+        out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                                FILE_MODE), "wb")
+    try:
+        source.seek(0)
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            if out is not None:
+                out.write(chunk)
+            size += len(chunk)
+    finally:
+        if out is not None:
+            out.close()
+    return digest.hexdigest(), size
+
+
+def _snapshot_read(conn: sqlcipher3.Connection, read: Callable[[], Any]) -> Any:
+    """Run `read` inside a read transaction of `conn` (joining one already open): SQLite's shared lock keeps
+    writers out, so the database file holds exactly the committed database meanwhile. A file of the database
+    that `read` opens must stay open until this returns: closing it would drop the process's POSIX locks on
+    the file, SQLite's shared lock among them (the ProcessLock keeps other programs out in any case)."""
+    if conn.in_transaction:
+        return read()
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # takes the shared lock now
+        return read()
+    finally:
+        with contextlib.suppress(Exception):
+            conn.execute("COMMIT")
 
 
 def content_fingerprint(conn: sqlcipher3.Connection) -> tuple[str, dict[str, int]]:
-    """SHA-256 over every stored table's name, columns and rows (in primary-key order, else rowid order),
-    and the row count of each record table (the search index's shadow tables are hashed, not counted)."""
-    digest = hashlib.sha256(b"counselroom content fingerprint v1\n")
-    counts: dict[str, int] = {}
-    stored, shadow = _tables(conn)
-    for table in stored:
-        info = conn.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
-        columns = [row[1] for row in info]
-        pk = [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]]
-        order = ", ".join(_quote(c) for c in pk) if pk else "rowid"
-        digest.update(b"table;" + _encode(table) + b"".join(_encode(c) for c in columns))
-        n = 0
-        cursor = conn.execute(f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} ORDER BY {order}")
-        while True:
-            batch = cursor.fetchmany(1000)
-            if not batch:
-                break
-            for row in batch:
-                digest.update(b"row;" + b"".join(_encode(v) for v in row))
-            n += len(batch)
-        if table not in shadow:
-            counts[table] = n
-    return digest.hexdigest(), counts
+    """What a backup made now would say of the vault: the SHA-256 of its database file (encrypted bytes, as
+    copied) and the rows of each record table. Equal fingerprints mean identical databases."""
+    with open(_database_file(conn), "rb") as source:  # closed after the read transaction (see _snapshot_read)
+        def read() -> tuple[str, dict[str, int]]:
+            counts = _counts(conn)
+            return _copy_and_hash(source, None)[0], counts
+
+        result: tuple[str, dict[str, int]] = _snapshot_read(conn, read)
+    return result
 
 
 def _meta_key(data_key: bytes) -> bytes:
@@ -281,16 +317,6 @@ def _canonical(obj: object) -> bytes:
 
 def _aad(header: bytes, slots: bytes) -> bytes:
     return MAGIC + header + hashlib.sha256(slots).digest()
-
-
-def _file_sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 # ---------------------------------------------------------------- settings read by the vault itself
@@ -310,6 +336,22 @@ def generations(session: VaultSession) -> int:
 
 def remind_days(session: VaultSession) -> int:
     return _setting_int(session.conn, SETTING_REMIND_DAYS, DEFAULT_REMIND_DAYS, 1, 3650)
+
+
+def full_check_days(session: VaultSession) -> int:
+    return _setting_int(session.conn, SETTING_FULL_CHECK_DAYS, DEFAULT_FULL_CHECK_DAYS, 0, 3650)
+
+
+def full_check_due(session: VaultSession, now: datetime | None = None) -> bool:
+    """Is the next backup's full check due: never done, or done `backup.full_check_days` or more ago (0: always)?"""
+    checkpoint = session.audit.checkpoint()
+    if checkpoint is None or not checkpoint.full_at:
+        return True
+    try:
+        last = datetime.fromisoformat(checkpoint.full_at)
+    except ValueError:
+        return True
+    return (now or datetime.now(UTC)) - last >= timedelta(days=full_check_days(session))
 
 
 # ---------------------------------------------------------------- names on the medium
@@ -429,15 +471,15 @@ def _drop_cache(f: BinaryIO) -> None:
 
 
 def _check_database(db: Path, data_key: bytes, meta: dict[str, Any], vault_id: str) -> None:
-    """Open the copy with the key and check it as `counselroom check` checks a vault; BackupDamaged on any
-    difference from what the metadata promises."""
+    """Open a backup's database with the key and check it as `counselroom check` checks a vault; BackupDamaged
+    on any difference from what the metadata promises. Every byte is already proven by the authenticated
+    hash, and SQLCipher authenticates each page integrity_check reads, so `cipher_integrity_check` and the
+    old row-by-row fingerprint would only repeat a pass."""
     try:
         conn = open_database(db, data_key)
     except IntegrityFailure:
         raise BackupDamaged() from None
     try:
-        if list(conn.execute("PRAGMA cipher_integrity_check")):
-            raise BackupDamaged()
         if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
             raise BackupDamaged()
         version = schema_version(conn)
@@ -452,11 +494,37 @@ def _check_database(db: Path, data_key: bytes, meta: dict[str, Any], vault_id: s
         seq, mac = trail.head()
         if not trail.verify().ok or {"seq": seq, "mac": mac} != meta.get("audit_head"):
             raise BackupDamaged()
-        fingerprint, counts = content_fingerprint(conn)
-        if fingerprint != meta.get("fingerprint") or counts != meta.get("counts"):
+        promised = meta.get("counts")
+        if not isinstance(promised, dict) or _counts(conn, sorted(promised)) != promised:
             raise BackupDamaged()
     except DatabaseError:
         raise BackupDamaged() from None
+    finally:
+        conn.close()
+
+
+def _check_copy(db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
+    """The checks a new backup's database gets before it counts as verified (on the staging copy, which the
+    read-back proves identical to the file on the medium): SQLCipher authenticates every page, and the
+    schema version, vault id and audit head are the metadata's; with `full`, also SQLite's integrity_check
+    and the whole audit chain. IntegrityFailure when the copy — that is, the vault — is damaged."""
+    conn = open_database(db, data_key)
+    try:
+        if list(conn.execute("PRAGMA cipher_integrity_check")):
+            raise IntegrityFailure()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+        trail = AuditTrail(conn, derive_mac_key(data_key))
+        seq, mac = trail.head()
+        if (schema_version(conn) != meta["schema_version"] or row is None or row[0] != meta["vault_id"]
+                or {"seq": seq, "mac": mac} != meta["audit_head"]):
+            raise IntegrityFailure()
+        if full:
+            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                raise IntegrityFailure()
+            if not trail.verify().ok:
+                raise IntegrityFailure()
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
     finally:
         conn.close()
 
@@ -466,13 +534,14 @@ class OpenedBackup:
     info: BackupInfo
     data_key: bytes
     slot_file: keyslots.SlotFile
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
-def read_backup(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path,
-                progress: Progress | None = None, expect_slots: bytes | None = None) -> OpenedBackup:
-    """Read and check a whole backup file, writing its database to `extract_to` (a new file). `unlock`
-    turns the slot file into the data key (raising WrongSecret). Returns the metadata, key and slots.
-    Raises NotABackup / BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
+def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path | None,
+                    progress: Progress | None = None, expect_slots: bytes | None = None) -> OpenedBackup:
+    """Read a whole backup file once: header, slots, metadata (authenticated), and the database bytes against
+    the authenticated SHA-256, written to `extract_to` (a new file, fsynced) when given. Raises NotABackup /
+    BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
     path = Path(path)
     with open(path, "rb") as f:
         _drop_cache(f)
@@ -497,24 +566,41 @@ def read_backup(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extrac
         info = BackupInfo.from_meta(path, meta, size)
         digest = hashlib.sha256()
         remaining, done = header["db"], 0
-        fd = os.open(extract_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-        with os.fdopen(fd, "wb") as out:
+        out = None
+        if extract_to is not None:
+            fd = os.open(extract_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+            out = os.fdopen(fd, "wb")
+        try:
             while remaining:
                 chunk = f.read(min(CHUNK, remaining))
                 if not chunk:
                     raise BackupDamaged()
                 digest.update(chunk)
-                out.write(chunk)
+                if out is not None:
+                    out.write(chunk)
                 remaining -= len(chunk)
                 done += len(chunk)
                 if progress:
                     progress("verifying", done, header["db"])
-            out.flush()
-            os.fsync(out.fileno())
+            if out is not None:
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            if out is not None:
+                out.close()
     if digest.hexdigest() != meta.get("db_sha256"):
         raise BackupDamaged()
-    _check_database(extract_to, data_key, meta, slot_file.vault_id)
-    return OpenedBackup(info, data_key, slot_file)
+    return OpenedBackup(info, data_key, slot_file, meta)
+
+
+def read_backup(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path,
+                progress: Progress | None = None, expect_slots: bytes | None = None) -> OpenedBackup:
+    """Read and check a whole backup file, writing its database to `extract_to` (a new file) and checking it
+    as a vault is checked (a restore uses this). Returns the metadata, key and slots. Raises NotABackup /
+    BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
+    opened = _read_container(path, unlock, extract_to, progress, expect_slots)
+    _check_database(extract_to, opened.data_key, opened.meta, opened.slot_file.vault_id)
+    return opened
 
 
 def unlocker(secret: str, recovery: bool = False) -> Callable[[keyslots.SlotFile], bytes]:
@@ -545,11 +631,15 @@ def _work_dir(parent: Path | None = None) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def verify_backup(path: Path, secret: str, *, recovery: bool = False,
-                  progress: Progress | None = None) -> BackupInfo:
-    """Check a backup completely without restoring it (the database goes to a private temporary folder,
-    still encrypted, and is removed)."""
+def verify_backup(path: Path, secret: str, *, recovery: bool = False, progress: Progress | None = None,
+                  full: bool = False) -> BackupInfo:
+    """Check a backup without restoring it. By default the file is read once and every byte of its database
+    proven identical to the one made and verified then (the SHA-256 under the metadata's tag); with `full`,
+    the database is also written to a private temporary folder (still encrypted, removed afterwards) and
+    checked as a restore checks it."""
     try:
+        if not full:
+            return _read_container(Path(path), unlocker(secret, recovery), None, progress).info
         with _work_dir() as work:
             return read_backup(Path(path), unlocker(secret, recovery), work / "vault.db", progress).info
     except FileNotFoundError:
@@ -563,12 +653,34 @@ class BackupResult:
     path: Path
     info: BackupInfo
     removed: list[Path] = field(default_factory=list)  # older generations removed after it verified
+    full_check: bool = False  # integrity_check and the whole audit chain were checked too
+
+
+class _CopyCheck(threading.Thread):
+    """`_check_copy` on a thread of its own: SQLite releases the interpreter while it works, so the pages are
+    authenticated on one core while the medium is written and read back on the other."""
+
+    def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
+        super().__init__(name="backup-copy-check", daemon=True)
+        self.args_ = (db, data_key, meta, full)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            _check_copy(*self.args_)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller by result()
+            self.error = e
+
+    def result(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 @dataclass
 class Snapshot:
-    """A consistent, encrypted copy of the vault staged in the vault folder, with its metadata; everything
-    the medium side needs, so that it can run on another thread."""
+    """An encrypted copy of the vault staged in the vault folder, identical to the vault at one moment, with
+    its metadata; everything the medium side needs, so that it can run on another thread."""
 
     folder: Path
     staging: Path
@@ -578,6 +690,7 @@ class Snapshot:
     keep: int
     made_at: datetime
     _data_key: bytes
+    full_check: bool = False
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
@@ -593,6 +706,35 @@ class Snapshot:
         folder = self.folder
         if not folder.is_dir():
             raise MediumMissing(folder=str(folder))
+        check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check)
+        check.start()
+        try:
+            final = self._write(progress)
+        except BaseException:
+            check.join()
+            raise
+        try:
+            opened = _read_container(final, lambda _sf: self._data_key, None, progress, expect_slots=self.slots)
+            if opened.meta != self.meta:
+                raise BackupNotVerified()
+            check.result()
+        except OSError as e:
+            check.join()
+            _discard(final)
+            raise medium_error(e, folder) from None
+        except (BackupDamaged, NotABackup, WrongSecret, BackupNotVerified):
+            check.join()
+            _discard(final)
+            raise BackupNotVerified() from None
+        except BaseException:  # the copy failed its checks (the vault is damaged), or anything unforeseen
+            check.join()
+            _discard(final)
+            raise
+        removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
+        return BackupResult(final, opened.info, removed, self.full_check)
+
+    def _write(self, progress: Progress | None) -> Path:
+        folder = self.folder
         _remove_partials(folder)
         try:
             name = _free_name(folder, self.made_at)
@@ -625,30 +767,12 @@ class Snapshot:
             os.rename(tmp, final)
             renamed = True
             fsync_dir(folder)
-        except OSError as e:
-            _discard(tmp)
-            raise medium_error(e, folder) from None
-        except BaseException:
-            _discard(tmp)
+        except BaseException as e:
+            _discard(final if renamed else tmp)
+            if isinstance(e, OSError):
+                raise medium_error(e, folder) from None
             raise
-        try:
-            with _work_dir(self.staging.parent) as work:
-                info = read_backup(final, lambda _sf: self._data_key, work / "vault.db", progress,
-                                   expect_slots=self.slots).info
-            if info.fingerprint != self.meta["fingerprint"]:
-                raise BackupNotVerified()
-        except OSError as e:
-            _discard(final)
-            raise medium_error(e, folder) from None
-        except (IntegrityFailure, WrongSecret, BackupNotVerified):
-            _discard(final)
-            raise BackupNotVerified() from None
-        except BaseException:
-            if renamed:
-                _discard(final)
-            raise
-        removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
-        return BackupResult(final, info, removed)
+        return final
 
 
 class MediumWriter:
@@ -714,8 +838,8 @@ def _remove_stale_staging(vault_dir: Path) -> None:
 
 
 def prepare(session: VaultSession, folder: Path, now: datetime | None = None) -> Snapshot:
-    """Snapshot the vault (on the session's thread): an encrypted copy staged in the vault folder, and its
-    metadata computed in the same read transaction."""
+    """Snapshot the vault (on the session's thread): its file copied byte for byte into the vault folder and
+    hashed, with its metadata read and its audit chain walked from the checkpoint, in one read transaction."""
     folder = Path(folder)
     if not folder.exists():
         parent_there = folder.parent.is_dir()
@@ -728,28 +852,23 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None) ->
     conn = session.conn
     key = session._data_key
     made_at = now or datetime.now().astimezone()
+
+    def read(source: BinaryIO) -> tuple[int, str, int, str, dict[str, int], str, int]:
+        version = schema_version(conn)
+        vault_id = str(conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()[0])
+        seq, mac = session.audit.head()
+        if not session.audit.verify_from_checkpoint().ok:
+            raise IntegrityFailure()
+        counts = _counts(conn)
+        db_sha, db_bytes = _copy_and_hash(source, staging)
+        return version, vault_id, seq, mac, counts, db_sha, db_bytes
+
     try:
         slots = session._slot_file().to_bytes()
-        conn.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(staging),))
-        try:
-            conn.execute("BEGIN")  # one read transaction: the metadata describes exactly the copy
-            try:
-                version = schema_version(conn)
-                vault_id = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()[0]
-                seq, mac = session.audit.head()
-                fingerprint, counts = content_fingerprint(conn)
-                conn.execute("SELECT sqlcipher_export('backup_copy')").fetchall()
-                conn.execute(f"PRAGMA backup_copy.user_version = {int(version)}")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(Exception):
-                        conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.execute("DETACH DATABASE backup_copy")
+        full = full_check_due(session, made_at)
+        with open(session.vault.db_path, "rb") as source:  # closed after the read transaction (see _snapshot_read)
+            version, vault_id, seq, mac, counts, db_sha, db_bytes = _snapshot_read(conn, lambda: read(source))
         keep = generations(session)
-        db_sha, db_bytes = _file_sha256(staging)
     except DatabaseError as e:
         _discard(staging)
         translated = translate_db_error(e)
@@ -764,9 +883,9 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None) ->
         raise
     meta = {"format": FORMAT, "made_at": made_at.astimezone(UTC).isoformat(timespec="seconds"),
             "app_version": __version__, "vault_id": vault_id, "schema_version": version, "counts": counts,
-            "audit_head": {"seq": seq, "mac": mac}, "fingerprint": fingerprint, "db_sha256": db_sha,
-            "db_bytes": db_bytes}
-    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key)
+            "audit_head": {"seq": seq, "mac": mac}, "fingerprint": db_sha, "fingerprint_kind": "sha256-db",
+            "db_sha256": db_sha, "db_bytes": db_bytes}
+    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full)
 
 
 def record_success(session: VaultSession, result: BackupResult) -> None:
@@ -790,6 +909,10 @@ def _record(session: VaultSession, result: BackupResult) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (result.info.made_at.isoformat(), now_utc(), str(result.path.parent), name, result.info.size,
              result.info.fingerprint, seq))
+        # The chain up to the backup's head was walked (from the checkpoint, or whole in a full check): the
+        # next backup starts there.
+        session.audit.save_checkpoint(result.info.audit_seq, bytes.fromhex(result.info.audit_mac),
+                                      full=result.full_check)
 
 
 def record_failure(session: VaultSession, error: BaseException) -> None:
