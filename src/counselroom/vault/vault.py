@@ -89,14 +89,15 @@ class Vault:
                                                    vault_id, params),
                 keyslots.RECOVERY: keyslots.wrap(keyslots.RECOVERY, recovery.parse(recovery_key), data_key,
                                                  vault_id, params),
-            })
+            }).sealed(data_key)
             keyslots.write_slot_files([tmp / n for n in SLOT_NAMES], slot_file)
             conn = open_database(tmp / DB_NAME, data_key)
             try:
                 migrate(conn)
                 with transaction(conn):
                     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                        ("vault_id", vault_id), ("created_at", now_utc()), ("created_by", __version__)])
+                        ("vault_id", vault_id), ("created_at", now_utc()), ("created_by", __version__),
+                        (keyslots.META_AUTHENTICATED, "1")])
                     AuditTrail(conn, derive_mac_key(data_key)).append(
                         "vault.created", detail={"kdf": params.as_dict()})
             finally:
@@ -117,20 +118,23 @@ class Vault:
             raise
         return cls(path, state_dir), recovery_key
 
-    def _require(self) -> list[keyslots.SlotFile]:
+    def _require(self) -> keyslots.KeyFiles:
         if not self.exists():
             raise VaultNotFound(path=str(self.path))
-        return keyslots.read_slot_files(self.slot_paths)
+        files = keyslots.load(self.slot_paths)
+        if not files.usable():
+            raise files.failure()
+        return files
 
     def kdf_params(self) -> kdf.KdfParams:
-        return self._require()[0].slots[keyslots.PASSPHRASE].params
+        return self._require().usable()[0].slots[keyslots.PASSPHRASE].params
 
-    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile]:
+    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile, keyslots.KeyFiles]:
         self.attempts.check()
-        copies = self._require()
-        for copy in copies:
+        files = self._require()
+        for copy in files.usable():
             try:
-                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy
+                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy, files
             except WrongSecret:
                 continue
         failed, delay = self.attempts.record_failure()
@@ -159,19 +163,8 @@ class Vault:
         self.attempts.reset()
         return True
 
-    def _heal_slot_files(self, good: keyslots.SlotFile) -> None:
-        """After a good unlock, rewrite a copy of the key file that is missing, damaged or stale."""
-        data = good.to_bytes()
-        for path in self.slot_paths:
-            try:
-                same = path.read_bytes() == data
-            except OSError:
-                same = False
-            if not same:
-                keyslots.write_slot_files([path], good)
-
     def _open(self, kind: str, secret: bytes) -> VaultSession:
-        data_key, good = self._unwrap(kind, secret)
+        data_key, good, files = self._unwrap(kind, secret)
         lock = ProcessLock(self.path / LOCK_NAME)
         lock.acquire()
         try:
@@ -185,14 +178,21 @@ class Vault:
                 raise IntegrityFailure()
             migrated = migrate(conn)
             failed = self.attempts.reset()
-            session = VaultSession(self, conn, data_key, lock, failed_attempts=failed)
+            # A copy of the key file that is missing, damaged, stale or unauthenticated is rewritten from the
+            # trusted one, and each repair is audited and kept on the session for the window and the CLI.
+            settled = keyslots.settle(files, good, data_key, meta.get(keyslots.META_AUTHENTICATED) == "1")
+            session = VaultSession(self, conn, data_key, lock, failed_attempts=failed, key_files=settled,
+                                   proven=kind)
             with transaction(conn):
                 if migrated[0] != migrated[1]:
                     session.audit.append("vault.migrated", detail={"from": migrated[0], "to": migrated[1]})
                 if failed:
                     session.audit.append("vault.unlock_failed", detail={"count": failed})
+                for audit_kind, detail in settled.audit_entries():
+                    session.audit.append(audit_kind, detail=detail)
+                if not settled.unverified and meta.get(keyslots.META_AUTHENTICATED) != "1":
+                    session.note_key_files_authenticated()
                 session.audit.append("vault.unlocked", detail={"with": kind})
-            self._heal_slot_files(good)
         except DatabaseError as e:
             conn.close()
             lock.release()
@@ -208,13 +208,20 @@ class VaultSession:
     """An unlocked vault: the open connection, the audit trail, and the key operations."""
 
     def __init__(self, vault: Vault, conn: sqlcipher3.Connection, data_key: bytes, lock: ProcessLock,
-                 failed_attempts: int = 0) -> None:
+                 failed_attempts: int = 0, key_files: keyslots.Settlement | None = None, proven: str = "") -> None:
         self.vault = vault
         self.conn = conn
         self._data_key = data_key
         self._lock = lock
         self.failed_attempts = failed_attempts
         self.audit = AuditTrail(self.conn, derive_mac_key(data_key))
+        settled = key_files or keyslots.Settlement(keyslots.read_slot_files(vault.slot_paths)[0])
+        # What the unlock repaired in the key files (each also in the audit trail as keyslots.repaired), and
+        # whether no copy proved its slots (then `counselroom check` fails until a new recovery key is issued).
+        self.key_file_repairs: list[keyslots.Repair] = list(settled.repairs)
+        self.key_files_unverified = settled.unverified
+        self._key_file = settled.trusted
+        self._proven = {proven} if settled.unverified else {keyslots.PASSPHRASE, keyslots.RECOVERY}
 
     @property
     def is_open(self) -> bool:
@@ -223,11 +230,30 @@ class VaultSession:
     def _slot_file(self) -> keyslots.SlotFile:
         return keyslots.read_slot_files(self.vault.slot_paths)[0]
 
+    def verify_key_files(self) -> keyslots.Verification:
+        """Both key files present, equal and authenticated under this vault's data key (for `check`)."""
+        return keyslots.verify_files(self.vault.slot_paths, self._data_key)
+
+    def note_key_files_authenticated(self) -> None:
+        """Remember, inside the encrypted vault, that its key files carry a MAC (call in a transaction)."""
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (keyslots.META_AUTHENTICATED,))
+
     def _rewrap(self, kind: str, secret: bytes) -> None:
-        current = self._slot_file()
+        """Re-wrap one slot, starting from the slots this session trusts (not from what is on disk now). The
+        file is sealed with the MAC only when both slots are proven: a session that found the MAC broken and
+        proved only its own slot must not bless the other one."""
+        current = keyslots.SlotFile(self._key_file.vault_id, dict(self._key_file.slots))
         params = current.slots[keyslots.PASSPHRASE].params
         current.slots[kind] = keyslots.wrap(kind, secret, self._data_key, current.vault_id, params)
+        self._proven.add(kind)
+        if self._proven >= {keyslots.PASSPHRASE, keyslots.RECOVERY}:
+            current = current.sealed(self._data_key)
         keyslots.write_slot_files(self.vault.slot_paths, current)
+        self._key_file = current
+        if current.mac is not None and self.key_files_unverified:
+            self.key_files_unverified = False
+            with transaction(self.conn):
+                self.note_key_files_authenticated()
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Re-wrap the data key under `new`; the recovery key stays valid."""
