@@ -1,7 +1,7 @@
 """The composition root: reads the command line, builds the vault object, the translations and the
 window, runs the event loop, and cleans up (a demo vault is deleted at exit).
 
-    counselroom                     the default vault (the first-run wizard when there is none)
+    counselroom                     the vault (the first-run wizard, which may choose its folder, when none)
     counselroom --vault PATH        another vault folder
     counselroom --demo              a throwaway vault with made-up records, deleted at exit
     counselroom --lang zh_CN|en     the language for this run (Settings changes it for good)
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo_dir = Path(tempfile.mkdtemp(prefix="counselroom-demo-"))  # 0700, private to this user
             vault, demo_passphrase = make_demo_vault(demo_dir)
         else:
-            vault = Vault(args.vault or default_vault_path())
+            vault = Vault(args.vault or config.vault_path() or default_vault_path())
         ctx = AppContext(vault=vault, config=config, config_path=config_path, demo_passphrase=demo_passphrase,
                          on_language=install_qt_translations,
                          remind_backup=demo_passphrase is None)  # a throwaway demo vault needs no backup

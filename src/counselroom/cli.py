@@ -83,8 +83,13 @@ def _show_recovery_key(key: str) -> None:
     say("")
 
 
+def _default_path() -> Path:
+    """The vault folder the window uses: the one chosen in the first-run wizard, else the per-user one."""
+    return AppConfig.load().vault_path() or default_vault_path()
+
+
 def _vault(args: argparse.Namespace) -> Vault:
-    return Vault(Path(args.vault) if args.vault else default_vault_path())
+    return Vault(Path(args.vault) if args.vault else _default_path())
 
 
 def _kdf_params(args: argparse.Namespace) -> kdf.KdfParams:
@@ -102,7 +107,7 @@ def _check_folder(path: Path) -> None:
 
 
 def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
-    path = Path(args.vault) if args.vault else default_vault_path()
+    path = Path(args.vault) if args.vault else _default_path()
     _check_folder(path)
     passphrase = secrets.new_passphrase()
     vault, key = Vault.create(path, passphrase, kdf_params=_kdf_params(args))

@@ -18,6 +18,7 @@ DEFAULT_AUTO_LOCK_MINUTES = 5
 class AppConfig:
     language: str = ""  # "" follows the system
     auto_lock_minutes: int = DEFAULT_AUTO_LOCK_MINUTES
+    vault_folder: str = ""  # "" is the per-user data folder; the first-run wizard records another one here
 
     @staticmethod
     def default_path() -> Path:
@@ -35,7 +36,13 @@ class AppConfig:
             cfg.language = doc["language"]
         if isinstance(doc.get("auto_lock_minutes"), int) and 0 <= doc["auto_lock_minutes"] <= 240:
             cfg.auto_lock_minutes = doc["auto_lock_minutes"]
+        if isinstance(doc.get("vault_folder"), str):
+            cfg.vault_folder = doc["vault_folder"]
         return cfg
+
+    def vault_path(self) -> Path | None:
+        """The vault folder chosen in the first-run wizard, if one was."""
+        return Path(self.vault_folder) if self.vault_folder.strip() else None
 
     def save(self, path: Path | None = None) -> None:
         path = path or self.default_path()

@@ -3,6 +3,7 @@ one line and exit status 2, before it asks for anything; an ordinary folder work
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -71,3 +72,16 @@ def test_a_folder_erased_at_restart_is_warned_about_and_the_vault_is_still_made(
         assert (folder / "vault" / "vault.db").is_file() and "Vault created at" in r.stdout
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_without_vault_the_commands_use_the_folder_chosen_in_the_wizard(tmp_path: Path) -> None:
+    chosen = tmp_path / "D" / "records"
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "counselroom" / "settings.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(json.dumps({"language": "en", "vault_folder": str(chosen)}), "utf-8")
+    r = cli("init", "--passphrase-stdin", "--kdf-seconds", "0", stdin=f"{PW}\n{PW}\n")
+    assert r.returncode == 0, r.stderr
+    assert (chosen / "vault.db").is_file()
+    r = cli("check", "--passphrase-stdin", stdin=f"{PW}\n")
+    assert r.returncode == 0, r.stderr
+    assert "The vault is sound." in r.stdout

@@ -1,5 +1,9 @@
-"""The first-run wizard: language, the counselor's profile, the passphrase, then the recovery key shown
-once (printable) and typed back in part before the program opens.
+"""The first-run wizard: language and where the vault lives, the counselor's profile, the passphrase,
+then the recovery key shown once (printable) and typed back in part before the program opens.
+
+The first page shows the vault's folder and lets the counselor choose another; network shares and synced
+folders are refused there (Next stays disabled), the system drive of a Windows computer is warned about
+(`vault.location`).
 
 The vault is created when the passphrase page is left (key derivation runs twice, about 1.5 s, on a
 worker thread); from then on there is no way back to the passphrase, only forward to the key."""
@@ -7,6 +11,8 @@ worker thread); from then on there is no way back to the passphrase, only forwar
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -14,8 +20,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import (
 from ..documents.recovery_sheet import RecoverySheet
 from ..i18n import N_, language, tr
 from ..records.services import Services
+from ..vault import location
 from ..vault.errors import VaultError
 from ..vault.kdf import KdfParams
 from ..vault.vault import Vault, VaultSession
@@ -52,6 +61,13 @@ class FirstRunWizard(QWidget):
         self.session: VaultSession | None = None
         self.recovery_key = ""
         self._task: Task | None = None
+        # Replaceable in tests, which never show a real dialog or depend on this machine's disks: the folder
+        # dialog (given the folder it opens at; returns the chosen folder, '' when cancelled) and the facts
+        # about this computer a folder is judged by.
+        self.ask_folder: Callable[[Path], str] = self._ask_folder
+        self.location_facts: Callable[[], location.PlatformFacts] = location.system_facts
+        self.verdict = location.Verdict()
+        self.folder_problem = ""  # a message id with {path}: the chosen folder holds a vault or other files
 
         self.step_label = QLabel()
         self.step_label.setStyleSheet("color: #555;")
@@ -61,6 +77,7 @@ class FirstRunWizard(QWidget):
         self.pages.addWidget(QWidget())  # the key and check pages exist once the key does
         self.pages.addWidget(QWidget())
         self.message = message_label()
+        self.check_folder()
         self.back_button = QPushButton(tr("&Back"))
         self.next_button = QPushButton(tr("&Next"))
         self.next_button.setDefault(True)
@@ -109,11 +126,67 @@ class FirstRunWizard(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.language)
         layout.addSpacing(12)
-        where = paragraph(tr("The vault will be created in this folder:\n{path}", path=str(self.vault.path)))
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where = QLabel(tr("The vault will be created in this f&older:"))
+        self.folder_field = QLineEdit(str(self.vault.path))
+        self.folder_field.setReadOnly(True)
+        self.folder_field.setCursorPosition(0)
+        where.setBuddy(self.folder_field)
+        self.choose_button = QPushButton(tr("&Choose another folder…"))
+        self.choose_button.setAutoDefault(True)
+        self.choose_button.clicked.connect(self.choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_field, 1)
+        row.addWidget(self.choose_button)
         layout.addWidget(where)
+        layout.addLayout(row)
+        self.folder_message = message_label()
+        layout.addWidget(self.folder_message)
+        hint = paragraph(tr(
+            "Keep it on this computer's own disk. Network shares and folders that OneDrive, 坚果云, 百度网盘 or "
+            "another sync app watches are refused: they damage the database and take the records out of the "
+            "room. Backups go to a removable medium later."))
+        hint.setStyleSheet("color: #555;")
+        layout.addWidget(hint)
         layout.addStretch(1)
         return page
+
+    # --- where the vault lives ------------------------------------------------------------------
+    def _ask_folder(self, start: Path) -> str:
+        return QFileDialog.getExistingDirectory(self, tr("Choose the folder for the vault"), str(start),
+                                                QFileDialog.Option.ShowDirsOnly)
+
+    def choose_folder(self) -> None:
+        start = self.vault.path.parent
+        while not start.is_dir() and start.parent != start:
+            start = start.parent  # the default folder's parent may not exist before the first run
+        picked = self.ask_folder(start)
+        if picked:
+            self.use_folder(Path(os.path.abspath(picked)))
+
+    def use_folder(self, chosen: Path) -> None:
+        """Make `chosen` (or a `counselroom` folder inside it) the new vault's folder, and judge it."""
+        target, self.folder_problem = location.folder_for_new_vault(chosen)
+        if target != self.vault.path:
+            self.vault = Vault(target, state_dir=self.vault.state_dir, clock=self.vault.attempts.clock)
+        self.folder_field.setText(str(target))
+        self.folder_field.setCursorPosition(0)
+        self.check_folder()
+        self._update_buttons()
+        if not self.folder_refused:
+            self.next_button.setFocus()  # Enter goes on; on a refusal it stays on the button, to choose again
+
+    def check_folder(self) -> None:
+        """Judge the vault's folder and say why when it is refused or risky."""
+        if self.folder_problem:
+            self.verdict = location.Verdict()
+            set_message(self.folder_message, tr(self.folder_problem, path=str(self.vault.path)))
+            return
+        self.verdict = location.check(self.vault.path, self.location_facts())
+        set_message(self.folder_message, self.verdict.message(), "error" if self.verdict.refused else "notice")
+
+    @property
+    def folder_refused(self) -> bool:
+        return self.verdict.refused or bool(self.folder_problem)
 
     def _profile_page(self) -> QWidget:
         page, layout = self._page(tr("Your profile"), tr(
@@ -192,7 +265,8 @@ class FirstRunWizard(QWidget):
         self.back_button.setEnabled(not busy)
         labels = {PASSPHRASE: tr("&Create the vault"), CHECK: tr("&Open counselroom")}
         self.next_button.setText(tr("Creating the vault...") if busy else labels.get(index, tr("&Next")))
-        ready = {PASSPHRASE: self.new_passphrase.acceptable,
+        ready = {LANGUAGE: not self.folder_refused,
+                 PASSPHRASE: self.new_passphrase.acceptable,
                  KEY: self.index == KEY and self.written_down.isChecked(),
                  CHECK: self.index == CHECK and self.key_check.matches}.get(index, True)
         self.next_button.setEnabled(ready and not busy)
@@ -229,6 +303,10 @@ class FirstRunWizard(QWidget):
 
     # --- creating the vault ---------------------------------------------------------------------
     def _create(self) -> None:
+        self.check_folder()  # again: a share may have been mounted since the first page
+        if self.folder_refused:
+            self._show(LANGUAGE)
+            return
         passphrase = self.new_passphrase.passphrase()
         profile = self.profile_form.profile()
         vault, params = self.vault, self.kdf_params

@@ -412,8 +412,9 @@ class MainWindow(QMainWindow):
 
     # --- first run ------------------------------------------------------------------------------
     def show_wizard(self, page: int = 0) -> None:
+        vault = self.wizard.vault if self.wizard is not None else self.ctx.vault  # a folder chosen stays chosen
         self._drop(self.wizard)
-        self.wizard = FirstRunWizard(self.ctx.vault, self.ctx.kdf_params)
+        self.wizard = FirstRunWizard(vault, self.ctx.kdf_params)
         self.wizard.language_chosen.connect(self._wizard_language)
         self.wizard.completed.connect(self._wizard_completed)
         self._set_screen(self.wizard)
@@ -428,6 +429,13 @@ class MainWindow(QMainWindow):
     def _wizard_completed(self, session: VaultSession) -> None:
         wizard, self.wizard = self.wizard, None
         self._drop(wizard)
+        if session.vault.path != self.ctx.vault.path:  # the counselor chose another folder: remember it
+            self.ctx.vault = session.vault
+            self.ctx.config.vault_folder = str(session.vault.path)
+            try:
+                self.ctx.config.save(self.ctx.config_path)
+            except OSError as e:
+                log.error("the vault folder could not be remembered: %s", type(e).__name__)
         self.show_unlock(build_only=True)
         self._open(session, None)
 
