@@ -9,7 +9,7 @@ from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
 from ..i18n import tr
-from ..records.search_service import SearchHit
+from ..records.search_service import SearchHit, SearchResults
 from ..records.services import Services
 from ..vault.errors import VaultError
 from .client_form import plain_label
@@ -84,23 +84,26 @@ class SearchPage(QWidget):
         self._watcher.mark_fresh()
         query = self.search.text().strip()
         try:
-            hits = self.services.search.search(query, include_private=self.include_private.isChecked()) \
-                if query else []
+            found = self.services.search.find(query, include_private=self.include_private.isChecked()) \
+                if query else SearchResults([], 0)
         except VaultError as e:
             self.model.clear()
             self.count_label.setText(e.message())
             return
-        self.model.set_hits(hits)
-        self._show_count(query or None)
-        if hits:
+        self.model.set_hits(found.hits)
+        self._show_count(query or None, found.total)
+        if found.hits:
             self.table.selectRow(0)
 
-    def _show_count(self, query: str | None) -> None:
+    def _show_count(self, query: str | None, total: int = 0) -> None:
         count = self.model.rowCount()
         if query is None:
             text = tr("Type a word to search client files, session notes and addenda.")
         elif count == 0:
             text = tr("Nothing found for “{query}”.", query=query)
+        elif total > count:  # the newest are shown; the count says how many more there are
+            text = tr("Showing {shown} of {count} results: client files first, then the newest records. Add a "
+                      "word to narrow the search.", shown=f"{count:,}", count=f"{total:,}")
         elif count == 1:
             text = tr("1 result")
         else:

@@ -1,7 +1,13 @@
-"""One search box over client names and codes, notes, addenda and, when ticked, private process notes."""
+"""One search box over client names and codes, notes, addenda and, when ticked, private process notes.
+
+A search costs what the hits shown cost, whatever the number of matches: the index gives the hits in order
+(see search.py) and the count of all matches, then one read per kind of record fetches every hit shown with
+its client (no per-hit queries, no note read twice)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +32,12 @@ class SearchHit:
     session_date: date | None
     section: str  # the section's title where the words were found, or ""
     snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[SearchHit]  # the first `limit`, in the order shown
+    total: int  # every matching record (private notes only when they were searched)
 
 
 def client_text(c: Client) -> str:
@@ -61,32 +73,58 @@ class SearchService:
                          (search.INDEX_VERSION,))
 
     def search(self, query: str, include_private: bool = False, limit: int = 100) -> list[SearchHit]:
-        hits: list[SearchHit] = []
-        for raw in search.find(self.store.conn, query, include_private, limit):
+        return self.find(query, include_private, limit).hits
+
+    def find(self, query: str, include_private: bool = False, limit: int = 100) -> SearchResults:
+        """The first `limit` hits and the number of all matches ("showing 100 of 2,341")."""
+        raw, total = search.find_page(self.store.conn, query, include_private, limit)
+        by_kind: dict[str, list[int]] = {}
+        for r in raw:
+            by_kind.setdefault(r.kind, []).append(r.ref_id)
+        found: dict[tuple[str, int], SearchHit] = {}
+        for kind, ids in by_kind.items():
+            for ref_id, hit in self._read(kind, ids, query):
+                found[kind, ref_id] = hit
+        return SearchResults([found[r.kind, r.ref_id] for r in raw if (r.kind, r.ref_id) in found], total)
+
+    def _read(self, kind: str, ids: Sequence[int], query: str) -> list[tuple[int, SearchHit]]:
+        """Every hit of one kind in one query, with its note and client. A record deleted meanwhile is left out."""
+        conn = self.store.conn
+        marks = ", ".join("?" * len(ids))
+        out: list[tuple[int, SearchHit]] = []
+        if kind == "client":
+            for client in self._clients(ids):  # one read each: client hits are few (names, codes)
+                assert client.id is not None
+                out.append((client.id, SearchHit("client", client.id, client.code, client.name, None, None, "",
+                                                 search.snippet(client_text(client), query))))
+            return out
+        joins = "JOIN notes n ON n.id = {note} JOIN clients c ON c.id = n.client_id"
+        if kind == "note":
+            sql = (f"SELECT n.id, n.id, n.template, n.content, n.client_id, c.code, c.name, n.session_date "
+                   f"FROM notes n JOIN clients c ON c.id = n.client_id WHERE n.id IN ({marks})")
+        elif kind == "private":
+            sql = (f"SELECT p.note_id, p.note_id, '', p.text, n.client_id, c.code, c.name, n.session_date "
+                   f"FROM note_private p {joins.format(note='p.note_id')} WHERE p.note_id IN ({marks})")
+        else:
+            sql = (f"SELECT a.id, a.note_id, '', a.text, n.client_id, c.code, c.name, n.session_date "
+                   f"FROM addenda a {joins.format(note='a.note_id')} WHERE a.id IN ({marks})")
+        for ref_id, note_id, template_id, text, client_id, code, name, day in conn.execute(sql, tuple(ids)):
+            section = ""
+            if kind == "note":
+                section, text = self._section_with(str(template_id), json.loads(text), query)
+            hit = SearchHit(kind, int(client_id), str(code), str(name), int(note_id), date.fromisoformat(str(day)),
+                            section, search.snippet(str(text), query))
+            out.append((int(ref_id), hit))
+        return out
+
+    def _clients(self, ids: Sequence[int]) -> list[Client]:
+        out = []
+        for client_id in ids:
             try:
-                client = self.clients.get(raw.client_id)
+                out.append(self.clients.get(client_id))
             except KeyError:
                 continue
-            if raw.kind == "client":
-                hits.append(SearchHit("client", client.id or 0, client.code, client.name, None, None, "",
-                                      search.snippet(client_text(client), query)))
-                continue
-            note_id = raw.ref_id
-            if raw.kind == "addendum":
-                row = self.store.conn.execute("SELECT note_id, text FROM addenda WHERE id = ?",
-                                              (raw.ref_id,)).fetchone()
-                if row is None:
-                    continue
-                note_id, text, section = int(row[0]), str(row[1]), ""
-            elif raw.kind == "private":
-                text, section = self.notes.private_text(note_id), ""
-            else:
-                note = self.notes.get(note_id)
-                section, text = self._section_with(note.template, note.content, query)
-            note = self.notes.get(note_id)
-            hits.append(SearchHit(raw.kind, client.id or 0, client.code, client.name, note_id, note.session_date,
-                                  section, search.snippet(text, query)))
-        return hits
+        return out
 
     @staticmethod
     def _section_with(template_id: str, content: dict[str, str], query: str) -> tuple[str, str]:

@@ -1,0 +1,58 @@
+"""Search whose cost follows the hits shown: newest first (client files first), a count of every match, and
+the same few statements however many records match."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from counselroom.records.clients import Client
+from counselroom.records.services import Services
+
+
+def _notes(services: Services, client_id: int, n: int, text: str, private: str = "") -> list[int]:
+    ids = []
+    for i in range(n):
+        note = services.notes.create_draft(client_id, "standard", date(2026, 1, 1) + timedelta(days=i))
+        assert note.id is not None
+        services.notes.save_draft(note.id, {"concerns": f"{text} {i}"}, private_text=private)
+        ids.append(note.id)
+    return ids
+
+
+def test_newest_first_client_files_first_and_the_count_of_every_match(
+        services: Services, consented_client: Callable[..., int]) -> None:
+    a = consented_client("A-1", name="周雨桐", notes="睡眠问题")
+    ids = _notes(services, a, 12, "睡眠日记 sleep diary", private="睡眠 私下")
+    services.clients.create(Client(code="B-2", notes="睡眠 也是"))
+    found = services.search.find("睡眠", limit=5)
+    assert found.total == 12 + 2  # the notes and both client files; private notes are not searched
+    assert [(h.kind, h.client_code) for h in found.hits[:2]] == [("client", "B-2"), ("client", "A-1")]
+    assert [h.note_id for h in found.hits[2:]] == ids[::-1][:3]  # the newest notes
+    with_private = services.search.find("睡眠", include_private=True, limit=100)
+    assert with_private.total == 12 + 2 + 12
+    assert {h.kind for h in with_private.hits} == {"client", "note", "private"}
+    assert services.search.find("nothing-like-this").total == 0
+    assert services.search.search("睡眠", limit=5) == found.hits
+
+
+def _statements_for(services: Services, query: str, limit: int) -> list[str]:
+    seen: list[str] = []
+    services.session.conn.set_trace_callback(seen.append)
+    try:
+        services.search.find(query, limit=limit)
+    finally:
+        services.session.conn.set_trace_callback(None)
+    return [s for s in seen if not s.startswith("--")]  # FTS5's own reads of its index show as "-- ..."
+
+
+def test_the_same_statements_whatever_the_number_of_matches(services: Services,
+                                                            consented_client: Callable[..., int]) -> None:
+    a = consented_client("A-1")
+    _notes(services, a, 30, "homesick")
+    few = _statements_for(services, "homesick", limit=10)
+    _notes(services, a, 30, "homesick")
+    many = _statements_for(services, "homesick", limit=10)
+    assert len(many) == len(few) <= 3  # the count, the page of hits, one read of the notes shown
+    assert not [s for s in many if "ORDER BY rank" in s or "private =" in s]  # no stored column of the index read
+    assert sum("FROM notes" in s for s in many) == 1  # each note read once
