@@ -6,19 +6,23 @@ not numbers.
 - nesting deeper than `max_depth` (checked by a scan over the text before the recursive parser sees it);
 - NaN, Infinity and -Infinity, which are not JSON, and numbers that only fit as infinity (1e400);
 - integers longer than `max_int_digits` digits (Python's own limit raises deep inside the parser);
-- the same key twice in one object (the second would silently win).
+- the same key twice in one object (the second would silently win);
+- strings that are not text: an unpaired surrogate escape such as "\\ud800" parses, but cannot be stored or
+  shown (it fails later, on encoding, far from the file).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 INVALID = "invalid"
 TOO_DEEP = "too_deep"
 NOT_A_NUMBER = "not_a_number"
 DUPLICATE_KEY = "duplicate_key"
+NOT_TEXT = "not_text"
 
 
 class JsonRefused(ValueError):
@@ -33,29 +37,22 @@ class JsonRefused(ValueError):
         self.detail = detail
 
 
-def depth(text: str) -> tuple[int, int]:
-    """The deepest nesting of brackets outside strings, and the offset where it is first reached. Iterative:
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def too_deep(text: str, max_depth: int) -> int | None:
+    """The offset of the first bracket nested deeper than `max_depth` (outside strings), or None. Iterative:
     safe on any length."""
-    deepest = level = 0
-    where = 0
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    level = 0
+    for m in _TOKEN.finditer(text):
+        ch = m.group()[0]
+        if ch in "[{":
             level += 1
-            if level > deepest:
-                deepest, where = level, i
+            if level > max_depth:
+                return m.start()
         elif ch in "]}":
             level -= 1
-    return deepest, where
+    return None
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -64,8 +61,8 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def loads(text: str, *, max_depth: int, max_int_digits: int = 30) -> Any:
-    deepest, where = depth(text)
-    if deepest > max_depth:
+    where = too_deep(text, max_depth)
+    if where is not None:
         raise JsonRefused(TOO_DEEP, *_position(text, where))
 
     def constant(name: str) -> Any:
@@ -91,9 +88,14 @@ def loads(text: str, *, max_depth: int, max_int_digits: int = 30) -> Any:
         return out
 
     try:
-        return json.loads(text, parse_constant=constant, parse_float=floating, parse_int=integer,
-                          object_pairs_hook=pairs)
+        doc = json.loads(text, parse_constant=constant, parse_float=floating, parse_int=integer,
+                         object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         raise JsonRefused(INVALID, e.lineno, e.colno) from None
     except RecursionError:  # not reached after the depth scan, unless max_depth is set above the stack
         raise JsonRefused(TOO_DEEP) from None
+    try:
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonRefused(NOT_TEXT) from None
+    return doc

@@ -9,6 +9,7 @@ mistake with its place.
 from __future__ import annotations
 
 import html
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -29,14 +30,21 @@ from PySide6.QtWidgets import (
 )
 
 from ..i18n import language, tr
-from ..records.instruments import EXAMPLE_FILE, DefinitionInvalid, Instrument, Option, show_number
+from ..records.instruments import (
+    EXAMPLE_FILE,
+    DefinitionInvalid,
+    Instrument,
+    Option,
+    read_definition_file,
+    show_number,
+)
 from ..records.psychtests import InstrumentInfo
 from ..records.services import Services
 from ..vault.errors import VaultError
 from .widgets import StoreWatcher, heading, message_label, paragraph, set_message
 
 FORMAT_DOC = "docs/instruments/README.md"
-MAX_FILE_BYTES = 2_000_000
+log = logging.getLogger(__name__)
 
 
 def choose_file(parent: QWidget) -> str:
@@ -232,28 +240,31 @@ class InstrumentsPage(QWidget):
             return
         set_message(self.message, "")
         self._show_problems([])
+        lang = language()
+        name = Path(path).name
         try:
-            file = Path(path)
-            if file.stat().st_size > MAX_FILE_BYTES:
-                raise DefinitionInvalid([])
-            data = file.read_bytes()
-        except OSError:
-            set_message(self.message, tr("The file could not be read. Check that it exists and that you may open "
-                                         "it."))
-            return
-        except DefinitionInvalid:
-            set_message(self.message, tr("The file is too large to be a questionnaire definition."))
+            # A folder, a FIFO or a device chosen by mistake is refused without reading it (no hang).
+            data = read_definition_file(path)
+        except DefinitionInvalid as e:
+            set_message(self.message, " ".join(p.what(lang) for p in e.problems))
             return
         try:
             outcome = self.services.psychtests.import_definition(data)
         except DefinitionInvalid as e:
-            lang = language()
             self.problems_title.setText(tr("{file} was not imported. Correct these places in the file and import it "
-                                           "again:", file=Path(path).name))
+                                           "again:", file=name))
             self._show_problems([(p.where(lang), p.what(lang)) for p in e.problems])
             return
         except VaultError as e:
             set_message(self.message, e.message())
+            return
+        except Exception:  # noqa: BLE001 - never nothing on screen; the details only at debug level
+            log.error("importing a definition file failed")
+            log.debug("importing a definition file failed", exc_info=True)
+            set_message(self.message, tr("{file} could not be imported because of an unexpected problem in "
+                                         "counselroom. Nothing was imported. Check the file against the example file; "
+                                         "if it looks right, tell whoever looks after counselroom in your room.",
+                                         file=name))
             return
         i = outcome.instrument
         title = i.title_in(language())

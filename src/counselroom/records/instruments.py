@@ -14,14 +14,18 @@ answers are whole-number ranges ("from 5 to 9"); bands of an averaged score meet
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from .. import safejson
 from ..i18n import N_, tr_in
 from ..shipped import resource
 
@@ -30,12 +34,21 @@ LANGS = ("zh_CN", "en")
 BUILTIN_DIR = resource("instruments")
 EXAMPLE_FILE = BUILTIN_DIR / "examples" / "example-room-instrument.json"
 MAX_FILE_BYTES = 1_000_000
+# Bounds checked before any value is used, so that no file can overflow a float, a formatter or SQLite's
+# 64-bit integers: a definition nests about 7 levels; answer values, cut-offs and condition numbers are far
+# inside these; versions and item numbers are stored as integers in the vault.
+MAX_DEPTH = 16
+MAX_VALUE = 1_000_000
+MAX_LIMIT = 1_000_000_000
+MAX_VERSION = 2 ** 31 - 1
+MAX_ITEM_NUMBER = 9999
+MAX_PROBLEMS = 200  # a file with thousands of mistakes lists the first ones
 _BUILTIN_ORDER = ("phq9", "gad7")
 TOTAL = "total"
 METHODS = ("sum", "mean")
 NOT_A_DIAGNOSIS = N_("A screening result, not a diagnosis.")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
-_CONDITION = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
+_CONDITION = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)\s*(-?\d{1,10}(?:\.\d{1,6})?)\s*$")
 _SYMBOLS = {">=": "≥", "<=": "≤", "==": "=", "=": "=", "!=": "≠", ">": ">", "<": "<"}
 
 Number = int | float
@@ -80,7 +93,8 @@ class Condition:
         if m is None:
             return None
         raw = m.group(2)
-        return cls(m.group(1), float(raw) if "." in raw else int(raw))
+        value = float(raw) if "." in raw else int(raw)
+        return cls(m.group(1), value) if abs(value) <= MAX_LIMIT else None
 
 
 @dataclass(frozen=True)
@@ -406,10 +420,11 @@ class _Checker:
         self.problems.append(Problem(place, message, values))
 
     def unknown(self, obj: Mapping[str, Any], known: Sequence[str], place: str, **values: Any) -> None:
+        # The unknown key is {name}, not {field}: the place may itself be "Field “{field}”" (scoring).
         for key in obj:
             if key not in known:
-                self.add(place, N_("Unknown field “{field}”. The fields allowed here are: {known}."),
-                         **values, field=key, known=", ".join(known))
+                self.add(place, N_("Unknown field “{name}”. The fields allowed here are: {known}."),
+                         **values, name=_short(key), known=", ".join(known))
 
     def is_object(self, value: Any, place: str, **values: Any) -> bool:
         if isinstance(value, dict):
@@ -443,11 +458,14 @@ class _Checker:
     def number(self, value: Any) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
 
+    def whole(self, value: Any, low: int, high: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
     def condition(self, value: Any, place: str, **values: Any) -> Condition | None:
         found = Condition.parse(value)
         if found is None:
             self.add(place, N_("The condition “{condition}” is not understood. Write a comparison and a number, "
-                               "such as \">= 1\", \"> 2\", \"<= 10\" or \"== 3\"."), **values, condition=str(value))
+                               "such as \">= 1\", \"> 2\", \"<= 10\" or \"== 3\"."), **values, condition=_short(value))
         return found
 
     # -- the parts ------------------------------------------------------------------------------------------------
@@ -467,7 +485,11 @@ class _Checker:
             option_value = raw.get("value")
             if not self.number(option_value):
                 self.add(inner, N_("The value “{value}” is not a number. Each answer option needs a number as its "
-                                   "value, such as 0, 1, 2."), **values, n=n, value=str(option_value))
+                                   "value, such as 0, 1, 2."), **values, n=n, value=_short(option_value))
+                continue
+            if abs(option_value) > MAX_VALUE:
+                self.add(inner, N_("The value is out of range: answer values go from -1000000 to 1000000."),
+                         **values, n=n)
                 continue
             if option_value in seen:
                 self.add(inner, N_("Two answer options have the same value {value}."), **values, n=n,
@@ -486,9 +508,9 @@ class _Checker:
             if not self.is_object(raw, P_ITEM_AT, n=n):
                 continue
             number = raw.get("number")
-            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-                self.add(P_ITEM_AT, N_("The item number “{value}” should be a whole number from 1 up."), n=n,
-                         value=str(number))
+            if not self.whole(number, 1, MAX_ITEM_NUMBER):
+                self.add(P_ITEM_AT, N_("The item number “{value}” should be a whole number from 1 to 9999."), n=n,
+                         value=_short(number))
                 continue
             self.unknown(raw, ("number", "text", "options", "reversed"), P_ITEM, number=number)
             if number in seen:
@@ -517,7 +539,7 @@ class _Checker:
         out: list[int] = []
         for number in value:
             if not isinstance(number, int) or isinstance(number, bool):
-                self.add(place, N_("“{value}” is not an item number."), **values, value=str(number))
+                self.add(place, N_("“{value}” is not an item number."), **values, value=_short(number))
             elif number not in items:
                 self.add(place, N_("Item {number} does not exist in this questionnaire."), **values, number=number)
             elif number in out:
@@ -552,7 +574,7 @@ class _Checker:
             numbers = self.item_list(raw.get("items", "all"), items, place, **values)
         if method not in METHODS:
             self.add(place, N_("The method “{method}” is not known: use “sum” or “mean”."), **values,
-                     method=str(method))
+                     method=_short(method))
         if not numbers or method not in METHODS:
             self.broken_scores.add(str(score_id))
             return None
@@ -573,6 +595,10 @@ class _Checker:
             low, high = entry.get("from"), entry.get("to")
             if not self.number(low) or not self.number(high):
                 self.add(P_BAND, N_("“from” and “to” should both be numbers."), n=n, **place_values)
+                continue
+            if abs(low) > MAX_LIMIT or abs(high) > MAX_LIMIT:
+                self.add(P_BAND, N_("“from” and “to” should be numbers from -1000000000 to 1000000000."), n=n,
+                         **place_values)
                 continue
             if low > high:
                 self.add(P_BAND, N_("The range starts at {low} but ends lower, at {high}."), n=n,
@@ -634,7 +660,7 @@ class _Checker:
             when = self.condition(entry.get("when"), P_CRITICAL, n=n)
             if not isinstance(number, int) or isinstance(number, bool) or number not in items:
                 self.add(P_CRITICAL, N_("Item {number} does not exist in this questionnaire."), n=n,
-                         number=str(number))
+                         number=_short(number))
                 continue
             if when is None:
                 continue
@@ -724,11 +750,15 @@ class _Checker:
         test = self.condition(raw.get("is"), place, **values)
         if kind == "score":
             score_id = raw["score"]
+            if not isinstance(score_id, str):
+                self.add(place, N_("The score should be named by its id in quotation marks, such as \"total\". The "
+                                   "scores are: {known}."), **values, known=", ".join(scores))
+                return None
             if score_id not in scores:
                 if score_id in self.broken_scores:
                     return None
                 self.add(place, N_("There is no score “{score}”. The scores are: {known}."), **values,
-                         score=str(score_id), known=", ".join(scores))
+                         score=_short(score_id), known=", ".join(scores))
                 return None
             return RuleCondition("score", test, score=score_id) if test else None
         if kind == "any_factor":
@@ -742,7 +772,7 @@ class _Checker:
             return RuleCondition("any_factor", test) if test else None
         number = raw["item"]
         if not isinstance(number, int) or isinstance(number, bool) or number not in items:
-            self.add(place, N_("Item {number} does not exist in this questionnaire."), **values, number=str(number))
+            self.add(place, N_("Item {number} does not exist in this questionnaire."), **values, number=_short(number))
             return None
         return RuleCondition("item", test, item=number) if test else None
 
@@ -770,8 +800,8 @@ class _Checker:
                 self.add(P_FIELD, N_("The id “{id}” is the id of a built-in questionnaire. Give the room's own "
                                      "questionnaire an id of its own."), field="id", id=instrument_id)
         version = doc.get("version")
-        if "version" in doc and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
-            self.add(P_FIELD, N_("The version should be a whole number from 1 up."), field="version")
+        if "version" in doc and not self.whole(version, 1, MAX_VERSION):
+            self.add(P_FIELD, N_("The version should be a whole number from 1 to 2147483647."), field="version")
         texts = {name: self.text(doc.get(name), P_FIELD, required=name in _REQUIRED_TOP, field=name)
                  for name in ("title", "short_title", "purpose", "instructions", "source") if name in doc}
         options: tuple[Option, ...] = ()
@@ -783,7 +813,9 @@ class _Checker:
         scores: list[Score] = []
         critical: tuple[CriticalItem, ...] = ()
         rules: tuple[ScreeningRule, ...] = ()
-        if "scoring" in doc and self.is_object(scoring, P_FIELD, field="scoring") and items \
+        # Scores need every item's answer options: an item left without two of them is already a problem.
+        answerable = all(len(i.options) >= 2 for i in item_list)
+        if "scoring" in doc and self.is_object(scoring, P_FIELD, field="scoring") and items and answerable \
                 and isinstance(scoring, dict):
             self.unknown(scoring, _SCORING_FIELDS, P_FIELD, field="scoring")
             total = self.score(scoring.get("total"), items, P_TOTAL, True)
@@ -825,14 +857,84 @@ class _Checker:
                           critical, rules, doc)
 
 
+def _short(value: object) -> str:
+    """A value quoted in a message: whatever the file holds there, at most 40 characters."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _range(band: Band) -> str:
     return f"{show_number(band.low)}–{show_number(band.high)}"
 
 
+def _json_problem(e: safejson.JsonRefused) -> Problem:
+    if e.reason == safejson.TOO_DEEP:
+        return Problem(P_FILE, N_("It is nested too deeply (more than {depth} levels of brackets) near line {line}, "
+                                  "column {column}. A questionnaire definition needs only a few levels."),
+                       {"depth": MAX_DEPTH, "line": e.line, "column": e.column})
+    if e.reason == safejson.NOT_A_NUMBER:
+        return Problem(P_FILE, N_("The number {number} cannot be used: it is too large, or not a number (NaN, "
+                                  "Infinity). Write plain numbers such as 0, 1 or 2.5."), {"number": e.detail})
+    if e.reason == safejson.DUPLICATE_KEY:
+        return Problem(P_FILE, N_("The field “{name}” is given twice in the same place; keep one."),
+                       {"name": _short(e.detail)})
+    if e.reason == safejson.NOT_TEXT:
+        return Problem(P_FILE, N_("It holds a character that is not text (an unpaired \\ud800 to \\udfff escape). "
+                                  "Save it as UTF-8 text (JSON) and import it again."))
+    return Problem(P_FILE, N_("This is not valid JSON: look near line {line}, column {column} for a missing comma, "
+                              "bracket or quotation mark."), {"line": e.line, "column": e.column})
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = Problem(P_FILE, N_("…and {count} more mistakes. Correct these first, then import the file again."),
+                   {"count": len(problems) - MAX_PROBLEMS})
+    return problems[:MAX_PROBLEMS] + [more]
+
+
+def read_definition_file(path: Path | str) -> bytes:
+    """The bytes of a definition file the counselor chose. Raises DefinitionInvalid (one problem, "The file")
+    when it is missing or unreadable, not a regular file (a folder, a FIFO or a device: refused from the open
+    descriptor, which O_NONBLOCK keeps from waiting on a FIFO), or larger than a definition can be."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    # These read as one line on their own too (the window shows them so, above the list).
+    too_large = Problem(P_FILE, N_("The file is too large to be a questionnaire definition."))
+    not_a_file = Problem(P_FILE, N_("The file is not a plain file: a folder or a special file was chosen. Choose the "
+                                    "definition file itself."))
+    unreadable = Problem(P_FILE, N_("The file could not be read. Check that it exists and that you may open it."))
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise DefinitionInvalid([not_a_file if Path(path).is_dir() else unreadable]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DefinitionInvalid([not_a_file])
+        if info.st_size > MAX_FILE_BYTES:
+            raise DefinitionInvalid([too_large])
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise DefinitionInvalid([too_large])
+        return b"".join(chunks)
+    except OSError:
+        raise DefinitionInvalid([unreadable]) from None
+    finally:
+        os.close(fd)
+
+
 def parse_definition(data: bytes | str, builtin_ids: frozenset[str] | set[str] = frozenset(),
                      builtin: bool = False) -> Instrument:
-    """Read and check a definition file. Raises DefinitionInvalid naming each problem and its place.
-    `builtin_ids` are refused as ids of imported files (a built-in definition itself passes builtin=True)."""
+    """Read and check a definition file. Raises DefinitionInvalid naming each problem and its place (never any
+    other exception, whatever the bytes). `builtin_ids` are refused as ids of imported files (a built-in
+    definition itself passes builtin=True)."""
     if len(data) > MAX_FILE_BYTES:
         raise DefinitionInvalid([Problem(P_FILE, N_("It is too large to be a questionnaire definition (more "
                                                     "than 1 MB). Check that the right file was chosen."))])
@@ -843,17 +945,17 @@ def parse_definition(data: bytes | str, builtin_ids: frozenset[str] | set[str] =
             raise DefinitionInvalid([Problem(P_FILE, N_("It is not text in UTF-8. Save it as UTF-8 text (JSON) "
                                                         "and import it again."))]) from None
     try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as e:
-        raise DefinitionInvalid([Problem(P_FILE, N_("This is not valid JSON: look near line {line}, column "
-                                                    "{column} for a missing comma, bracket or quotation mark."),
-                                         {"line": e.lineno, "column": e.colno})]) from None
+        # Whole numbers up to 4000 digits parse (Python's own limit is 4300), so that the checker can name the
+        # place of one that is out of range; fractions that only fit as infinity are refused here.
+        doc = safejson.loads(data, max_depth=MAX_DEPTH, max_int_digits=4000)
+    except safejson.JsonRefused as e:
+        raise DefinitionInvalid([_json_problem(e)]) from None
     checker = _Checker(doc, frozenset() if builtin else frozenset(builtin_ids))
     instrument = checker.check()
     if instrument is None:
         if not checker.problems:
             checker.add(P_FILE, N_("The definition has no score to compute."))
-        raise DefinitionInvalid(checker.problems)
+        raise DefinitionInvalid(_capped(checker.problems))
     return instrument
 
 
@@ -879,4 +981,5 @@ def builtin(instrument_id: str) -> Instrument | None:
 
 __all__ = ["FORMAT", "NOT_A_DIAGNOSIS", "Band", "Condition", "CriticalItem", "DefinitionInvalid", "Instrument",
            "Item", "Option", "Problem", "Result", "RuleCondition", "Score", "ScreeningRule", "builtin",
-           "builtin_ids", "builtin_instruments", "canonical", "parse_definition", "show_number", "text_in"]
+           "builtin_ids", "builtin_instruments", "canonical", "parse_definition", "read_definition_file", "show_number",
+           "text_in"]
