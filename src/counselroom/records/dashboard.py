@@ -176,7 +176,7 @@ class DashboardService:
                              section="training")
 
     def _retention(self, now: datetime) -> DashboardLine:
-        found = self.services.retention.past_retention(now.date())  # type: ignore[attr-defined]
+        found = self.services.retention.past_retention(now.date(), counts=False)  # type: ignore[attr-defined]
         count = len(found)
         msgid = N_("No records past their retention period") if count == 0 else _plural(
             count, N_("{count} record set past its retention period"),

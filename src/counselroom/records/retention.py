@@ -383,10 +383,12 @@ class RetentionService:
 
     # ------------------------------------------------------------ what is past retention
     def _closed_cases(self) -> list[tuple[int, str, date, date | None]]:
-        """(client id, code, closing date, leaving date) of every client whose case is closed now."""
+        """(client id, code, closing date, leaving date) of every client whose case is closed now: each
+        client's latest closure found once for all (index case_closures_client), not one subquery per client."""
         rows = self.store.conn.execute(
             "SELECT c.id, c.code, cc.closed_on, d.left_on FROM clients c "
-            "JOIN case_closures cc ON cc.id = (SELECT max(id) FROM case_closures WHERE client_id = c.id) "
+            "JOIN (SELECT client_id, max(id) AS last FROM case_closures GROUP BY client_id) m ON m.client_id = c.id "
+            "JOIN case_closures cc ON cc.id = m.last "
             "LEFT JOIN client_departures d ON d.client_id = c.id "
             "WHERE c.status = 'closed' AND cc.reopened_at IS NULL")
         return [(int(i), str(code), date.fromisoformat(str(closed)), date.fromisoformat(str(left)) if left else None)
@@ -400,8 +402,8 @@ class RetentionService:
             return max(closed_on, left_on)
         return closed_on
 
-    def _tests_date_sql(self, schema: _Schema) -> str | None:
-        columns = schema.columns.get(TESTS_TABLE)
+    @staticmethod
+    def _tests_date_sql(columns: Sequence[str] | None) -> str | None:
         if not columns or "client_id" not in columns:
             return None
         present = [_q(c) for c in TESTS_DATE_COLUMNS if c in columns]
@@ -422,20 +424,19 @@ class RetentionService:
                 key = "rowid" if fk.parent_column is None else _q(fk.parent_column)
                 queries.append((fk.table, "p.client_id",
                                 f"{_q(fk.table)} c JOIN {_q(fk.parent)} p ON c.{_q(fk.column)} = p.{key}"))
+        ids = json.dumps(list(client_ids))  # one statement per table, however many clients
         for table, column, source in queries:
-            for chunk in _chunks(list(client_ids)):
-                marks = ", ".join("?" * len(chunk))
-                for cid, n in self.store.conn.execute(
-                        f"SELECT {column}, count(*) FROM {source} WHERE {column} IN ({marks}) GROUP BY {column}",
-                        tuple(chunk)):
-                    found = counts[int(cid)]
-                    found[table] = found.get(table, 0) + int(n)
+            for cid, n in self.store.conn.execute(
+                    f"SELECT {column}, count(*) FROM {source} WHERE {column} IN (SELECT value FROM json_each(?)) "
+                    f"GROUP BY {column}", (ids,)):
+                found = counts[int(cid)]
+                found[table] = found.get(table, 0) + int(n)
         return counts
 
-    def _tests_due(self, schema: _Schema, rule: Rule, today: date,
+    def _tests_due(self, columns: Sequence[str] | None, rule: Rule, today: date,
                    closed: dict[int, tuple[str, date]]) -> dict[int, tuple[date, list[int]]]:
         """client id -> (anchor date, ids of the administrations past retention)."""
-        day_sql = self._tests_date_sql(schema)
+        day_sql = self._tests_date_sql(columns)
         if day_sql is None:
             return {}
         out: dict[int, tuple[date, list[int]]] = {}
@@ -454,10 +455,14 @@ class RetentionService:
                 out[cid] = (latest, [*(prev[1] if prev else []), int(tid)])
         return out
 
-    def past_retention(self, today: date) -> builtins.list[RetentionItem]:
-        """Every client's records of each kind whose retention period has ended on or before `today`."""
+    def past_retention(self, today: date, counts: bool = True) -> builtins.list[RetentionItem]:
+        """Every client's records of each kind whose retention period has ended on or before `today`. Without
+        `counts` (the dashboard only counts the items) the rows of each file are not counted. The same few
+        statements however many clients there are."""
         rules = self.rules()
-        schema = _read_schema(self.store.conn)
+        schema = _read_schema(self.store.conn) if counts else None
+        tests_columns = schema.columns.get(TESTS_TABLE) if schema is not None else tuple(
+            str(r[0]) for r in self.store.conn.execute("SELECT name FROM pragma_table_info(?)", (TESTS_TABLE,)))
         cases = self._closed_cases()
         anchors = {cid: (code, self._case_anchor(rules["case_file"], closed, left))
                    for cid, code, closed, left in cases}
@@ -465,9 +470,10 @@ class RetentionService:
                          for cid, code, closed, left in cases}
         due_files = {cid: (code, anchor) for cid, (code, anchor) in anchors.items()
                      if add_years(anchor, rules["case_file"].years) <= today}
-        due_tests = {cid: found for cid, found in self._tests_due(schema, rules["tests"], today, tests_anchors).items()
+        due_tests = {cid: found for cid, found in self._tests_due(tests_columns, rules["tests"], today,
+                                                                  tests_anchors).items()
                      if cid not in due_files}  # a case file due includes its tests
-        counts = self._file_counts(schema, sorted(due_files))
+        file_counts = self._file_counts(schema, sorted(due_files)) if schema is not None else {}
         codes = {cid: code for cid, code, _c, _l in cases}
         if due_tests.keys() - codes.keys():
             codes.update(self._codes(sorted(due_tests.keys() - codes.keys())))
@@ -477,7 +483,8 @@ class RetentionService:
         for cid, (code, anchor) in due_files.items():
             event = "left" if anchor != closings[cid] else "closed"
             items.append(RetentionItem(cid, code, "case_file", rule.anchor, anchor, event,
-                                       add_years(anchor, rule.years), rule.years, tuple(sorted(counts[cid].items()))))
+                                       add_years(anchor, rule.years), rule.years,
+                                       tuple(sorted(file_counts.get(cid, {}).items()))))
         rule = rules["tests"]
         for cid, (anchor, ids) in due_tests.items():
             event = ("administered" if rule.anchor == "administered"
@@ -488,12 +495,9 @@ class RetentionService:
         return items
 
     def _codes(self, client_ids: Sequence[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for chunk in _chunks(list(client_ids)):
-            marks = ", ".join("?" * len(chunk))
-            out.update((int(i), str(c)) for i, c in self.store.conn.execute(
-                f"SELECT id, code FROM clients WHERE id IN ({marks})", tuple(chunk)))
-        return out
+        rows = self.store.conn.execute("SELECT id, code FROM clients WHERE id IN (SELECT value FROM json_each(?))",
+                                       (json.dumps(list(client_ids)),))
+        return {int(i): str(c) for i, c in rows}
 
     # ------------------------------------------------------------ what a destruction would remove
     def _roots(self, schema: _Schema, item: RetentionItem, today: date) -> dict[str, set[int]]:
@@ -506,7 +510,7 @@ class RetentionService:
             return roots
         rule = self.rule("tests")
         closed = {cid: (code, self._case_anchor(rule, c, left)) for cid, code, c, left in self._closed_cases()}
-        found = self._tests_due(schema, rule, today, closed).get(item.client_id)
+        found = self._tests_due(schema.columns.get(TESTS_TABLE), rule, today, closed).get(item.client_id)
         return {TESTS_TABLE: set(found[1]) if found else set()}
 
     def plan(self, items: Sequence[RetentionItem], today: date | None = None) -> dict[tuple[int, str], dict[str, int]]:
