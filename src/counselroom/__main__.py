@@ -1,10 +1,16 @@
-"""`counselroom` — with a command, the administrator's command line; without one, the window."""
+"""`counselroom` — with a command, the administrator's command line; without one, the window.
+
+The window's start imports nothing it does not need for the unlock screen: the command line (and with it
+the demo generator, the records services, pypinyin and reportlab: about 400 ms) is imported only when a
+command is given. Every command is a word and every option of the window starts with "-", so the first
+argument decides; an unknown word reaches the command line, which says so.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from .cli import COMMANDS, harden_process
+from .hardening import harden_process
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"counselroom {__version__}")
         return 0
-    if argv and argv[0] in COMMANDS:
+    if argv and not argv[0].startswith("-"):
         from .cli import run
 
         return run(argv)
