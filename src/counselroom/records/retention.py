@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..i18n import N_
+from ..vault import compaction
 from ..vault.audit import now_utc
 from . import search
 from .clients import ClientService, ValidationError
@@ -90,6 +91,9 @@ AUDIT_KINDS: dict[str, str] = {
     "retention.leaving_date_set": N_("Client's leaving date recorded"),
     "retention.leaving_date_removed": N_("Client's leaving date removed"),
     "retention.destroyed": N_("Records destroyed after their retention period"),
+    # Written by vault/compaction.py, after a destruction as after a backup; listed here, with this part's
+    # kinds, because the audit viewer gathers its labels from the records parts.
+    "vault.compacted": N_("Vault compacted (its file rebuilt, every record kept)"),
 }
 # Entities this part names in the audit trail, with their labels.
 ENTITY_LABELS: dict[str, str] = {"disposal": N_("Disposal register entry"), "retention_rule": N_("Retention rule")}
@@ -584,6 +588,9 @@ class RetentionService:
                 self._scrub_journal(journal)
         self._checkpoint()
         register = {e.id: e for e in self.register()}
+        # The destroyed records' pages are free now (zeroed): give them back when they are a tenth of the file.
+        if compaction.free_share(self.store.session) >= compaction.FREE_SHARE:
+            compaction.compact(self.store.session, "retention")
         return [register[i] for i in entries]
 
     def _destroy_one(self, conn: SafeConnection, item: RetentionItem, method: str, today: date) -> int:

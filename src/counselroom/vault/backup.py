@@ -89,7 +89,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .. import __version__
 from ..i18n import N_
-from . import keyslots
+from . import compaction, keyslots
 from .audit import AuditTrail, derive_mac_key, now_utc
 from .connection import DatabaseError, open_database, transaction, translate_db_error
 from .errors import IntegrityFailure, VaultError, VaultTooNew, WrongSecret
@@ -889,11 +889,16 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None) ->
 
 
 def record_success(session: VaultSession, result: BackupResult) -> None:
-    """Record a verified backup: a row in `backups` and two audit entries, in one transaction."""
+    """Record a verified backup: a row in `backups`, two audit entries and the audit checkpoint, in one
+    transaction. Then, when due, compact the vault (vault/compaction.py): a verified copy of it now exists."""
     try:
         _record(session, result)
     except DatabaseError as e:
         raise translate_db_error(e) from None
+    try:
+        compaction.compact_if_due(session, "backup")
+    except (DatabaseError, VaultError):  # the backup is made and recorded; the next one tries again
+        log.debug("compaction after the backup did not run")
 
 
 def _record(session: VaultSession, result: BackupResult) -> None:
