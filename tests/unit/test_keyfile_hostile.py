@@ -262,6 +262,7 @@ def test_either_copy_damaged_opens_with_the_other_and_the_repair_is_reported(
         entries = s.audit.entries(kinds=["keyslots.repaired"])
     if name == "a directory":  # a folder is never removed: the repair fails, loudly
         assert [(r.file, r.repaired) for r in repairs] == [(damaged.name, False)]
+        assert repairs[0].message().startswith(f"The key file {damaged.name} is damaged and could not be rewritten")
         assert damaged.is_dir()
     else:
         assert [(r.file, r.reason, r.repaired) for r in repairs] == [(damaged.name, "damaged", True)]
@@ -280,9 +281,12 @@ def test_a_flipped_byte_in_the_primary_is_repaired_and_audited(new_vault: tuple[
         assert [(r.file, r.reason) for r in s.key_file_repairs] == [("keyslots.json", "damaged")]
         (entry,) = s.audit.entries(kinds=["keyslots.repaired"])
         assert entry.detail == {"file": "keyslots.json", "reason": "damaged", "repaired": True}
+        assert s.key_file_notices() == ["The key file keyslots.json was damaged and has been rewritten from the "
+                                        "other copy. If this happens again, the disk may be failing: make a backup "
+                                        "now."]
     assert primary.read_bytes() == mirror.read_bytes()
     with vault.unlock(PASSPHRASE) as s:  # nothing left to repair: nothing reported
-        assert s.key_file_repairs == []
+        assert s.key_file_repairs == [] and s.key_file_notices() == []
 
 
 def test_a_missing_mirror_is_rewritten_and_reported(new_vault: tuple[Vault, str]) -> None:
@@ -330,6 +334,7 @@ def test_a_recovery_slot_altered_with_a_recomputed_checksum_fails_the_check(new_
         assert {f.file for f in found.problems} == {"keyslots.json", "keyslots.mirror.json"}
         assert s.key_files_unverified
         assert s.audit.entries(kinds=["keyslots.unverified"])
+        assert s.key_file_notices() == [keyslots.UNVERIFIED_NOTICE]
     assert vault.slot_paths[0].read_bytes() == altered  # never blessed by a rewrite
     with vault.unlock(PASSPHRASE) as s:
         assert not s.verify_key_files().ok

@@ -333,6 +333,26 @@ DIFFERED_COPY = "differed"  # read whole but holds other slots (a write was inte
 UNAUTHENTICATED_COPY = "unauthenticated"  # read whole, but its MAC does not prove it under this data key
 
 
+# What the window and the command line say after an unlock (`Repair.message()`, `UNVERIFIED_NOTICE`).
+_REPAIRED = {
+    MISSING_COPY: N_("The key file {file} was missing and has been written again from the other copy."),
+    DAMAGED_COPY: N_("The key file {file} was damaged and has been rewritten from the other copy. If this happens "
+                     "again, the disk may be failing: make a backup now."),
+    DIFFERED_COPY: N_("The key file {file} held older key slots (a change was interrupted) and has been rewritten "
+                      "from the other copy."),
+    UNAUTHENTICATED_COPY: N_("The key file {file} had been altered and has been rewritten from the copy this vault's "
+                             "key proves."),
+}
+NOT_REPAIRED = N_("The key file {file} is damaged and could not be rewritten (a folder or a special file is in its "
+                  "place, or the disk refuses the write). The vault opened with the other copy; move what is in the "
+                  "way aside, or restore the vault folder from a backup.")
+UNVERIFIED_NOTICE = N_("This vault's key files are not proven by its key: they may have been altered, and the "
+                       "recovery key they hold may not work. Issue a new recovery key now.")
+AUDIT_KINDS = {"keyslots.repaired": N_("Key file repaired"),
+               "keyslots.authenticated": N_("Key files authenticated"),
+               "keyslots.unverified": N_("Key files not proven by the vault's key")}
+
+
 @dataclass(frozen=True)
 class Repair:
     """A copy that was not as written: which file, why (one of the *_COPY reasons), and whether it has been
@@ -345,6 +365,14 @@ class Repair:
     def detail(self) -> dict[str, object]:
         return {"file": self.file, "reason": self.reason, "repaired": self.repaired}
 
+    @property
+    def msgid(self) -> str:
+        return _REPAIRED.get(self.reason, _REPAIRED[DAMAGED_COPY]) if self.repaired else NOT_REPAIRED
+
+    def message(self) -> str:
+        """One line for the counselor, in the current language."""
+        return tr(self.msgid, file=self.file)
+
 
 @dataclass
 class Settlement:
@@ -356,6 +384,10 @@ class Settlement:
     repairs: list[Repair] = field(default_factory=list)
     unverified: bool = False
     authenticated_now: bool = False
+
+    def messages(self) -> list[str]:
+        """What to tell the counselor after the unlock (nothing when all was as written), translated."""
+        return [r.message() for r in self.repairs] + ([tr(UNVERIFIED_NOTICE)] if self.unverified else [])
 
     def audit_entries(self) -> list[tuple[str, dict[str, object]]]:
         out: list[tuple[str, dict[str, object]]] = [("keyslots.repaired", r.detail()) for r in self.repairs]

@@ -22,7 +22,7 @@ import platformdirs
 import sqlcipher3
 
 from .. import __version__
-from ..i18n import N_
+from ..i18n import N_, tr
 from . import kdf, keyslots, recovery
 from .attempts import AttemptCounter
 from .audit import AuditTrail, derive_mac_key, now_utc
@@ -229,6 +229,12 @@ class VaultSession:
 
     def _slot_file(self) -> keyslots.SlotFile:
         return keyslots.read_slot_files(self.vault.slot_paths)[0]
+
+    def key_file_notices(self) -> list[str]:
+        """What the window and the command line should say after this unlock about the key files (each repair,
+        a repair that failed, key files not proven by the vault's key), translated; empty when all was well."""
+        notices = [r.message() for r in self.key_file_repairs]
+        return notices + ([tr(keyslots.UNVERIFIED_NOTICE)] if self.key_files_unverified else [])
 
     def verify_key_files(self) -> keyslots.Verification:
         """Both key files present, equal and authenticated under this vault's data key (for `check`)."""
