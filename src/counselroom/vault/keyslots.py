@@ -384,6 +384,7 @@ class Settlement:
     repairs: list[Repair] = field(default_factory=list)
     unverified: bool = False
     authenticated_now: bool = False
+    left_damaged: list[str] = field(default_factory=list)  # when unverified: copies not rewritten (no copy proven)
 
     def messages(self) -> list[str]:
         """What to tell the counselor after the unlock (nothing when all was as written), translated."""
@@ -394,7 +395,7 @@ class Settlement:
         if self.authenticated_now:
             out.append(("keyslots.authenticated", {}))
         if self.unverified:
-            out.append(("keyslots.unverified", {}))
+            out.append(("keyslots.unverified", {"file": ", ".join(self.left_damaged)} if self.left_damaged else {}))
         return out
 
 
@@ -424,10 +425,9 @@ def settle(files: KeyFiles, opened: SlotFile, data_key: bytes, expect_mac: bool)
                         if c.slot_file is not None and c.slot_file.authentic(data_key)), None)
         if trusted is None and opened.mac is None and not expect_mac:
             trusted, authenticated_now = opened.sealed(data_key), True
-    if trusted is None:
-        repairs = [Repair(c.path.name, _reason(c, data_key, expect_mac), False)
-                   for c in files.copies if c.slot_file is None]
-        return Settlement(opened, repairs, unverified=True)
+    if trusted is None:  # nothing is rewritten: a repair would bless slots nobody proved
+        return Settlement(opened, unverified=True,
+                          left_damaged=[c.path.name for c in files.copies if c.slot_file is None])
     target = trusted.to_bytes()
     repairs = []
     for c in files.copies:
