@@ -535,30 +535,57 @@ def _check_database(db: Path, data_key: bytes, meta: dict[str, Any], vault_id: s
         conn.close()
 
 
-def _check_copy(db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
-    """The checks a new backup's database gets before it counts as verified (on the staging copy, which the
-    read-back proves identical to the file on the medium): SQLCipher authenticates every page, and the
-    schema version, vault id and audit head are the metadata's; with `full`, also SQLite's integrity_check
-    and the whole audit chain. IntegrityFailure when the copy — that is, the vault — is damaged."""
+def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
+    """SQLCipher authenticates every page, and the schema version, vault id and audit head are the metadata's."""
     conn = open_database(db, data_key)
     try:
         if list(conn.execute("PRAGMA cipher_integrity_check")):
             raise IntegrityFailure()
         row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
-        trail = AuditTrail(conn, derive_mac_key(data_key))
-        seq, mac = trail.head()
+        seq, mac = AuditTrail(conn, derive_mac_key(data_key)).head()
         if (schema_version(conn) != meta["schema_version"] or row is None or row[0] != meta["vault_id"]
                 or {"seq": seq, "mac": mac} != meta["audit_head"]):
             raise IntegrityFailure()
-        if full:
-            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
-                raise IntegrityFailure()
-            if not trail.verify().ok:
-                raise IntegrityFailure()
     except DatabaseError as e:
         raise translate_db_error(e) from None
     finally:
         conn.close()
+
+
+def _check_structure(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
+    """SQLite's integrity_check: what page MACs cannot see (pages of two different moments, say)."""
+    conn = open_database(db, data_key)
+    try:
+        if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+            raise IntegrityFailure()
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
+    finally:
+        conn.close()
+
+
+def _check_whole_trail(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
+    conn = open_database(db, data_key)
+    try:
+        if not AuditTrail(conn, derive_mac_key(data_key)).verify().ok:
+            raise IntegrityFailure()
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
+    finally:
+        conn.close()
+
+
+def _copy_checks(full: bool) -> list[Callable[[Path, bytes, dict[str, Any]], None]]:
+    return [_check_pages, _check_structure, _check_whole_trail] if full else [_check_pages]
+
+
+def _check_copy(db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
+    """The checks a new backup's database gets before it counts as verified (on the staging copy, which the
+    read-back proves identical to the file on the medium): SQLCipher authenticates every page, and the
+    schema version, vault id and audit head are the metadata's; with `full`, also SQLite's integrity_check
+    and the whole audit chain. IntegrityFailure when the copy — that is, the vault — is damaged."""
+    for check in _copy_checks(full):
+        check(db, data_key, meta)
 
 
 @dataclass
@@ -690,25 +717,35 @@ class BackupResult:
     full_check: bool = False  # integrity_check and the whole audit chain were checked too
 
 
-class _CopyCheck(threading.Thread):
-    """`_check_copy` on a thread of its own: SQLite releases the interpreter while it works, so the pages are
-    authenticated on one core while the medium is written and read back on the other."""
+class _CopyCheck:
+    """`_check_copy` with each check on a thread of its own connection: SQLite releases the interpreter
+    while it works, so the pages are authenticated (and in a full check the structure and the trail checked)
+    on the other core while the medium is written and read back."""
 
     def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
-        super().__init__(name="backup-copy-check", daemon=True)
-        self.args_ = (db, data_key, meta, full)
-        self.error: BaseException | None = None
+        self.errors: list[BaseException] = []
+        self.threads = [threading.Thread(target=self._run, args=(check, db, data_key, meta), daemon=True,
+                                         name=f"backup-{check.__name__.strip('_')}") for check in _copy_checks(full)]
 
-    def run(self) -> None:
+    def _run(self, check: Callable[[Path, bytes, dict[str, Any]], None], db: Path, data_key: bytes,
+             meta: dict[str, Any]) -> None:
         try:
-            _check_copy(*self.args_)
+            check(db, data_key, meta)
         except BaseException as e:  # noqa: BLE001 - handed to the caller by result()
-            self.error = e
+            self.errors.append(e)
+
+    def start(self) -> None:
+        for t in self.threads:
+            t.start()
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join()
 
     def result(self) -> None:
         self.join()
-        if self.error is not None:
-            raise self.error
+        if self.errors:
+            raise self.errors[0]
 
 
 @dataclass
