@@ -27,11 +27,29 @@ class Row:
 
 
 @dataclass
+class Ratio:
+    """One line of the closing summary: a measured figure against its floor measured in the same run."""
+
+    work: str
+    value: float  # seconds
+    floor_name: str
+    floor: float  # seconds
+    goal: str = ""
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.floor if self.floor else float("inf")
+
+
+@dataclass
 class Context:
     vault: Vault
     passphrase: str
     repeat: int
     services: Services | None = None  # set for benchmarks registered with needs_session=True
+    size: str = "decade"
+    ratios: list[Ratio] = field(default_factory=list)  # printed together at the end of the run
 
     @property
     def db_path(self) -> Path:
@@ -85,6 +103,10 @@ class Timings:
     def spread(self) -> str:
         return f"n={len(self.runs)}, min {ms(self.low)}, max {ms(self.high)}"
 
+    def p95(self) -> float:
+        runs = sorted(self.runs)
+        return runs[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))]
+
 
 def timed(fn: Callable[[], object], repeat: int) -> Timings:
     t = Timings()
@@ -97,4 +119,6 @@ def timed(fn: Callable[[], object], repeat: int) -> Timings:
 
 def ms(seconds: float) -> str:
     millis = seconds * 1000
-    return f"{millis:.2f} ms" if millis < 10 else f"{millis:.1f} ms"
+    if millis >= 10000:
+        return f"{seconds:.1f} s"
+    return f"{millis:.2f} ms" if millis < 10 else f"{millis:.1f} ms" if millis < 1000 else f"{millis:.0f} ms"

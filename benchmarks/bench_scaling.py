@@ -1,0 +1,90 @@
+"""Scaling (issue 14): search and the dashboard rules on the decade vault and on the large one (five times
+the records), interleaved query by query so both see the same machine. Their floor is each other: the work
+a counselor waits for should not grow with the years of records behind it.
+
+Needs both demo vaults built (`--size decade` and `--size large` once each); says so otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from counselroom.records import demo
+from counselroom.records.dashboard import KEYS
+from counselroom.records.services import Services
+from counselroom.vault.vault import Vault
+
+from .bench_notes import QUERIES
+from .registry import Context, Ratio, Row, Timings, benchmark, ms
+
+SIZES = ("decade", "large")
+
+
+def _vault(ctx: Context, size: str) -> Vault | None:
+    base = ctx.vault.path.parent.parent / f"{size}-seed1"
+    if not (base / "vault" / "vault.db").is_file() or not (base / "stamp.json").is_file():
+        return None
+    stamp = json.loads((base / "stamp.json").read_text())
+    return Vault(base / "vault", base / "state") if stamp.get("size") == size else None
+
+
+@benchmark("scaling: decade and large", needs_session=False)
+def scaling(ctx: Context) -> list[Row]:
+    vaults = {size: _vault(ctx, size) for size in SIZES}
+    missing = [size for size, v in vaults.items() if v is None]
+    if missing:
+        return [Row("skipped", "", note=f"build the {' and '.join(missing)} vault first: "
+                                       f"python3 dev.py bench --size {missing[0]}")]
+    sessions = {size: v.unlock(demo.DEMO_PASSPHRASE) for size, v in vaults.items() if v is not None}
+    try:
+        services = {size: Services.open(s) for size, s in sessions.items()}
+        clients = {size: s.clients.count() for size, s in services.items()}
+        now = datetime.now()
+        search = {size: Timings() for size in SIZES}
+        hits: dict[str, list[int]] = {size: [] for size in SIZES}
+        for size in SIZES:  # the first round warms SQLCipher's cache, as a counselor's first search does
+            for q in QUERIES:
+                hits[size].append(services[size].search.find(q).total)
+        for _ in range(max(3, ctx.repeat)):
+            for q in QUERIES:
+                for size in SIZES:
+                    start = time.perf_counter()
+                    services[size].search.find(q)
+                    search[size].runs.append(time.perf_counter() - start)
+        rules = {size: {key: Timings() for key in ("all", *KEYS)} for size in SIZES}
+        for size in SIZES:
+            services[size].dashboard.lines(now)
+        for _ in range(ctx.repeat):
+            for size in SIZES:
+                dash = services[size].dashboard
+                start = time.perf_counter()
+                dash.lines(now)
+                rules[size]["all"].runs.append(time.perf_counter() - start)
+                for key in KEYS:
+                    start = time.perf_counter()
+                    dash.line(key, now)
+                    rules[size][key].runs.append(time.perf_counter() - start)
+    finally:
+        for s in sessions.values():
+            s.close()
+    d, large = search["decade"], search["large"]
+    rows = [Row("clients", f"{clients['decade']} / {clients['large']}", note="decade / large"),
+            Row("matches per query (median)", f"{sorted(hits['decade'])[len(QUERIES) // 2]} / "
+                                              f"{sorted(hits['large'])[len(QUERIES) // 2]}", note="counted in full"),
+            Row("search, median", f"{ms(d.median)} / {ms(large.median)}", note=f"{large.median / d.median:.1f}x"),
+            Row("search, 95th percentile", f"{ms(d.p95())} / {ms(large.p95())}", note=f"{large.p95() / d.p95():.1f}x")]
+    for key in ("all", *KEYS):
+        a, b = rules["decade"][key].median, rules["large"][key].median
+        rows.append(Row(("all dashboard rules" if key == "all" else f"  {key}") + ", median",
+                        f"{ms(a)} / {ms(b)}", note=f"{b / a:.1f}x" if a > 0.0005 else "under 0.5 ms"))
+    ctx.ratios += [
+        Ratio("search median, large vs decade", large.median, "decade", d.median, "≤ 1.5x"),
+        Ratio("search p95, large vs decade", large.p95(), "decade", d.p95(), "≤ 1.5x, p95 ≤ 30 ms on large"),
+        Ratio("all dashboard rules, large vs decade", rules["large"]["all"].median, "decade",
+              rules["decade"]["all"].median, "≤ 2x",
+              "slowest on large: " + ", ".join(f"{k} {ms(rules['large'][k].median)}" for k in sorted(
+                  KEYS, key=lambda k: -rules["large"][k].median)[:3])),
+    ]
+    return rows
