@@ -415,30 +415,39 @@ class ConsentService:
 
     def needing_attention(self) -> builtins.list[tuple[int, str]]:
         """(client id, status) for open clients whose consent is missing, pending, out of date or withdrawn.
-        Three queries whatever the number of clients (the dashboard asks at every unlock): the open clients,
-        each one's latest consent, and those consents' withdrawals; `status_of` decides as for one client."""
+        Three queries whatever the number of clients (the dashboard asks at every unlock): the open clients
+        with their latest consent — leaving out in SQL those signed under the current form and not withdrawn,
+        which pass — then the withdrawals of the consents left; `status_of` decides as for one client."""
         conn = self.store.conn
         current = self.template()
-        latest = "SELECT max(id) FROM consents GROUP BY client_id"
-        consents = {c.client_id: c for c in (_consent_row(r) for r in conn.execute(
-            f"SELECT {', '.join(_CONSENT_COLUMNS)} FROM consents WHERE id IN ({latest})"))}
+        columns = ", ".join(f"k.{c}" for c in _CONSENT_COLUMNS)
+        rows = conn.execute(
+            f"SELECT c.id, c.code, c.date_of_birth, k.id IS NOT NULL, {columns} FROM clients c "
+            "LEFT JOIN consents k ON k.id = (SELECT max(id) FROM consents WHERE client_id = c.id) "
+            "WHERE c.archived_at IS NULL AND c.status != 'closed' AND NOT (k.signed_on IS NOT NULL "
+            "AND k.template_version >= ? AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w "
+            "WHERE w.consent_id = k.id AND w.scope = 'all')) "
+            "ORDER BY c.code COLLATE NOCASE", (current.version,)).fetchall()  # the order of clients.list()
+        consents = {int(r[0]): _consent_row(r[4:]) for r in rows if r[3]}
         by_id = {c.id: c for c in consents.values()}
-        for r in conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM consent_withdrawals "
-                              f"WHERE consent_id IN ({latest}) ORDER BY id"):
-            by_id[int(r[1])].withdrawals.append(
-                Withdrawal(int(r[0]), int(r[1]), str(r[2]), date.fromisoformat(r[3]), str(r[4]), str(r[5])))
+        if by_id:
+            withdrawals = conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM "
+                                       "consent_withdrawals WHERE consent_id IN (SELECT value FROM json_each(?)) "
+                                       "ORDER BY id", (json.dumps(sorted(by_id)),))
+            for w in withdrawals:
+                by_id[int(w[1])].withdrawals.append(
+                    Withdrawal(int(w[0]), int(w[1]), str(w[2]), date.fromisoformat(w[3]), str(w[4]), str(w[5])))
         today = date.today()
         out = []
-        open_clients = conn.execute("SELECT id, code, date_of_birth FROM clients WHERE archived_at IS NULL "
-                                    "AND status != 'closed' ORDER BY code COLLATE NOCASE")  # as clients.list()
-        for client_id, code, born in open_clients:
+        for r in rows:
+            client_id, code, born = int(r[0]), str(r[1]), r[2]
             born_on = date.fromisoformat(str(born)) if born else None
-            minor = Client(code=str(code), date_of_birth=born_on).is_minor(today)
-            consent = consents.get(int(client_id))
+            minor = Client(code=code, date_of_birth=born_on).is_minor(today)
+            consent = consents.get(client_id)
             template = current if consent is None else self.template(version=consent.template_version)
             status = status_of(consent, template, current.version, minor)
             if status not in PASSES_GATE:
-                out.append((int(client_id), status))
+                out.append((client_id, status))
         return out
 
     # -- writing a client's consent ------------------------------------------------------------------------------
