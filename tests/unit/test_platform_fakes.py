@@ -398,12 +398,12 @@ def test_windows_the_passphrase_field_believes_the_system_about_caps_lock(qtbot:
 # ------------------------------------------------------------------ process hardening, cache dropping
 
 def test_without_the_resource_module_windows_still_gets_private_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    from counselroom import cli
+    from counselroom.__main__ import harden_process  # what every run, window or command line, does first
 
     monkeypatch.setitem(sys.modules, "resource", None)  # Windows has no resource module: import fails
     umask = os.umask(0o022)
     try:
-        cli.harden_process()
+        harden_process()
         assert os.umask(0o022) == 0o077
     finally:
         os.umask(umask)
