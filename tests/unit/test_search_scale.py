@@ -56,3 +56,20 @@ def test_the_same_statements_whatever_the_number_of_matches(services: Services,
     assert len(many) == len(few) <= 3  # the count, the page of hits, one read of the notes shown
     assert not [s for s in many if "ORDER BY rank" in s or "private =" in s]  # no stored column of the index read
     assert sum("FROM notes" in s for s in many) == 1  # each note read once
+
+
+def test_a_chinese_pair_is_matched_exactly_and_finds_what_the_prefix_found(
+        services: Services, consented_client: Callable[..., int]) -> None:
+    from counselroom.records import search
+
+    assert search.match_expression("焦虑 exam", exact_pairs=True) == '"焦虑" AND "exam"*'
+    assert search.match_expression("焦 考试焦虑", exact_pairs=True) == '"焦"* AND "考试" "试焦" "焦虑"'
+    a = consented_client("A-1")
+    _notes(services, a, 3, "很焦虑 焦躁 anxiety")
+    conn = services.session.conn
+    for query in ("焦虑", "焦", "考试焦虑", "焦虑 anx", "虑"):
+        prefix = conn.execute("SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid",
+                              (search.match_expression(query),)).fetchall()
+        exact = conn.execute("SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid",
+                             (search.match_expression(query, exact_pairs=True),)).fetchall()
+        assert exact == prefix, query
