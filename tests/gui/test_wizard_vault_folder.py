@@ -41,6 +41,7 @@ def test_the_wizard_shows_the_vault_folder_and_nothing_is_wrong_with_it(qtbot, m
     wizard = window.wizard
     assert wizard.folder_field.text() == str(tmp_path / "vault")
     assert wizard.folder_field.isReadOnly() and wizard.folder_field.isVisibleTo(wizard)
+    assert wizard.folder_field.accessibleName() == "Vault folder"
     assert not wizard.folder_message.isVisibleTo(wizard)  # a test folder on this machine is fine
     assert wizard.choose_button.isVisibleTo(wizard) and wizard.next_button.isEnabled()
 

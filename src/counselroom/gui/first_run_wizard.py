@@ -129,6 +129,7 @@ class FirstRunWizard(QWidget):
         where = QLabel(tr("The vault will be created in this f&older:"))
         self.folder_field = QLineEdit(str(self.vault.path))
         self.folder_field.setReadOnly(True)
+        self.folder_field.setAccessibleName(tr("Vault folder"))
         self.folder_field.setCursorPosition(0)
         where.setBuddy(self.folder_field)
         self.choose_button = QPushButton(tr("&Choose another folder…"))
