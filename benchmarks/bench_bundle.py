@@ -55,8 +55,8 @@ def bundle(ctx: Context) -> list[Row]:
     size, count = _size(BUNDLE)
     rows = [Row("bundle folder", f"{size / 1e6:.0f}", "MB", f"{count} files")]
     for package in sorted(DIST.glob("*.deb")) + sorted(DIST.glob("*.tar.xz")):
-        rows.append(Row(package.suffix.lstrip(".") + " package", f"{package.stat().st_size / 1e6:.1f}", "MB",
-                        package.name))
+        label = "tar.xz" if package.name.endswith(".tar.xz") else "deb"
+        rows.append(Row(f"{label} package", f"{package.stat().st_size / 1e6:.1f}", "MB", package.name))
     if not (shutil.which("Xvfb") and shutil.which("xwininfo")):
         return [*rows, Row("start to unlock screen", "skipped", note="needs Xvfb and xwininfo")]
     xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],

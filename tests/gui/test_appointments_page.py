@@ -346,3 +346,41 @@ def test_chinese_and_client_found_by_chinese_name(qtbot, services: Services,  # 
     commit_text(dialog.client_search, "小明")
     assert dialog.client.currentText() == "张小明 (2026-014)"
     assert dialog.client.count() == 1
+
+
+def test_a_booking_a_year_in_the_past_is_questioned_with_go_back_as_default(  # type: ignore[no-untyped-def]
+        qtbot, page: AppointmentsPage, services: Services, clients: dict[str, int]) -> None:
+    """Issue 12.2: an appointment a year in the past was saved as booked without a word."""
+    from PySide6.QtCore import QDate
+
+    go_to(qtbot, page, MONDAY)
+    seen: dict[str, object] = {}
+
+    def answer(choice: str) -> Callable[[QWidget], None]:
+        def run(box: QWidget) -> None:
+            assert isinstance(box, QMessageBox)
+            assert box.defaultButton().text() == "Go back"
+            seen.setdefault("text", box.text())
+            if choice == "enter":
+                qtbot.keyClick(box, Qt.Key.Key_Return)
+            else:
+                click(qtbot, next(b for b in box.buttons() if b.text() == "Save anyway"))
+        return run
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, AppointmentDialog)
+        qtbot.keyClicks(dialog.client_search, "P-7")
+        dialog.date.setDate(QDate.currentDate().addDays(-365))
+        inner = when_modal(answer("enter"), exclude=dialog)
+        click(qtbot, dialog.save_button)
+        seen["first"] = (list(inner), dialog.isVisible(), len(services.appointments.for_client(clients["P-7"])))
+        inner = when_modal(answer("save"), exclude=dialog)
+        click(qtbot, dialog.save_button)
+        seen["second"] = list(inner)
+
+    problems = when_modal(fill)
+    click(qtbot, page.new_button)
+    assert not problems
+    assert seen["first"] == ([], True, 0)  # Enter went back: still open, nothing saved
+    assert "more than a month ago" in str(seen["text"]) and "still booked" in str(seen["text"])
+    assert len(services.appointments.for_client(clients["P-7"])) == 1

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -158,3 +159,35 @@ def test_signatures_need_a_name_and_notes_are_not_dated_in_the_future(services: 
     services.notes.sign(note.id, "me")
     with pytest.raises(ValidationError):
         services.notes.add_addendum(note.id, "more", "")
+
+
+def test_no_note_before_the_consent_was_given(services: Services) -> None:
+    """Issue 12.2: a note could be dated before consent was given and before the client existed."""
+    from datetime import timedelta
+
+    c = services.clients.create(Client(code="2025-077", name="Li", date_of_birth=date(2008, 5, 1)))
+    assert c.id is not None
+    consent = services.consent.record_checklist(c.id)
+    signed = date.today() - timedelta(days=20)
+    services.consent.sign_on_paper(consent.id, signed)
+    with pytest.raises(ValidationError) as e:
+        services.notes.create_draft(c.id, session_date=signed - timedelta(days=1))
+    assert "before the consent" in e.value.errors["session_date"]
+    assert services.notes.create_draft(c.id, session_date=signed).session_date == signed
+
+
+def test_appointments_before_birth_are_refused_and_unusual_ones_named(services: Services, client_id: int) -> None:
+    from datetime import timedelta
+
+    services.clients.update(replace(services.clients.get(client_id), date_of_birth=date(2010, 1, 1)))
+    born_before = Appointment(client_id, datetime(2009, 5, 1, 9), datetime(2009, 5, 1, 9, 50))
+    assert "planned_start" in services.appointments.validate(born_before)
+    now = datetime.now().replace(second=0, microsecond=0)
+    year_ago = Appointment(client_id, now - timedelta(days=365), now - timedelta(days=365, minutes=-50))
+    assert services.appointments.validate(year_ago) == {}
+    reasons = services.appointments.unusual(year_ago)
+    assert any("more than a month ago" in r for r in reasons) and any("still booked" in r for r in reasons)
+    long = Appointment(client_id, now + timedelta(days=400), now + timedelta(days=400, hours=5))
+    assert [r for r in services.appointments.unusual(long)] == ["It lasts more than four hours."]
+    soon = Appointment(client_id, now + timedelta(days=2), now + timedelta(days=2, minutes=50))
+    assert services.appointments.unusual(soon) == []

@@ -76,6 +76,24 @@ def with_error(widget: QWidget, error: QLabel) -> QWidget:
     return cell
 
 
+def ask_unusual(parent: QWidget, reasons: list[str], keep: list[QMessageBox | None]) -> bool:
+    """Ask before saving an appointment that is possible but unusual. 'Go back' is the default."""
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Unusual appointment"),
+                      tr("Please check this appointment:") + "\n\n" + "\n".join("• " + tr(r) for r in reasons)
+                      + "\n\n" + tr("Save it anyway?"), parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    save = box.addButton(tr("Save anyway"), QMessageBox.ButtonRole.AcceptRole)
+    back = box.addButton(tr("Go back"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    keep[0] = box
+    try:
+        box.exec()
+    finally:
+        keep[0] = None
+    return box.clickedButton() is save
+
+
 def ask_overlap(parent: QWidget, services: Services, others: list[Appointment],
                 keep: list[QMessageBox | None]) -> bool:
     """Ask whether to book over other appointments. 'Go back' is the default; True means save anyway."""
@@ -329,6 +347,10 @@ class AppointmentDialog(QDialog):
             if not ask_overlap(self, self.services, others, self._keep):
                 self.start.setFocus()
                 return
+        unusual = appointments.unusual(a)
+        if unusual and not ask_unusual(self, unusual, self._keep):
+            self.start.setFocus()
+            return
         try:
             if a.id is None:
                 self.saved = appointments.create(a)

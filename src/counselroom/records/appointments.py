@@ -6,6 +6,7 @@ Times are the room's wall-clock time (naive local datetimes, to the minute): one
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,6 +23,9 @@ ATTENDANCE_LABELS = {"scheduled": N_("Scheduled"), "attended": N_("Attended"), "
                      "no_show": N_("No-show"), "cancelled_client": N_("Cancelled by client"),
                      "cancelled_counselor": N_("Cancelled by counselor")}
 HELD = ("attended", "late")
+# Possible but unusual, so the window asks before saving (a year-old booking was once saved without a word).
+UNUSUAL_PAST_DAYS = 31
+UNUSUAL_LONG_HOURS = 4
 LATE_AFTER = timedelta(minutes=5)
 _COLUMNS = ("id", "client_id", "kind", "group_id", "planned_start", "planned_end", "actual_start", "actual_end",
             "attendance", "location", "remarks", "created_at", "updated_at")
@@ -102,8 +106,9 @@ def _row(row: tuple[object, ...]) -> Appointment:
 
 
 class AppointmentService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, now: Callable[[], datetime] = datetime.now) -> None:
         self.store = store
+        self.now = now  # local wall-clock time, as appointments are kept
 
     def _select(self, where: str, args: tuple[object, ...] = (), order: str = "planned_start") -> list[Appointment]:
         sql = f"SELECT {', '.join(_COLUMNS)} FROM appointments WHERE {where} ORDER BY {order}"
@@ -142,10 +147,25 @@ class AppointmentService:
             errors["actual_end"] = N_("The session must end after it starts.")
         if a.held and a.actual_start is None:
             errors["actual_start"] = N_("Enter when the session actually started.")
-        row = self.store.conn.execute("SELECT 1 FROM clients WHERE id = ?", (a.client_id,)).fetchone()
+        row = self.store.conn.execute("SELECT date_of_birth FROM clients WHERE id = ?", (a.client_id,)).fetchone()
         if row is None:
             errors["client_id"] = N_("Choose a client.")
+        elif row[0] and a.planned_start.date() < date.fromisoformat(str(row[0])):
+            errors["planned_start"] = N_("The appointment is dated before the client was born.")
         return errors
+
+    def unusual(self, a: Appointment) -> builtins.list[str]:
+        """What is possible but unusual about an appointment being saved, for the counselor to confirm."""
+        found = []
+        now = self.now()
+        if a.id is None and a.planned_start < now - timedelta(days=UNUSUAL_PAST_DAYS):
+            found.append(N_("It is dated more than a month ago."))
+        if a.attendance == "scheduled" and a.planned_end.date() < now.date():  # earlier today is ordinary
+            found.append(N_("Its time has passed but it is still booked: you can record what happened (attended, "
+                            "late, no-show or cancelled) instead."))
+        if a.planned_end - a.planned_start > timedelta(hours=UNUSUAL_LONG_HOURS):
+            found.append(N_("It lasts more than four hours."))
+        return found
 
     def overlapping(self, a: Appointment) -> builtins.list[Appointment]:
         """Other live appointments at the same time (a warning: a counselor sees one client at a time)."""

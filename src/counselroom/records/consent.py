@@ -413,6 +413,11 @@ class ConsentService:
         if status not in PASSES_GATE:
             raise ConsentRequired(client_id, status)
 
+    def first_consent_day(self, client_id: int) -> date | None:
+        """The day the client first gave consent: the earliest day any of their consents was signed (on paper
+        or on screen). Sessions cannot come before it. None while nothing was signed: the note gate decides."""
+        return min((c.signed_on for c in self.history(client_id) if c.signed_on is not None), default=None)
+
     def needing_attention(self) -> builtins.list[tuple[int, str]]:
         """(client id, status) for open clients whose consent is missing, pending, out of date or withdrawn.
         Three queries whatever the number of clients (the dashboard asks at every unlock): the open clients

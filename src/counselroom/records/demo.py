@@ -130,6 +130,7 @@ def _sessions(services: Services, rng: random.Random, client: Client, today: dat
     first = date(intake_year, rng.randint(1, 12), rng.randint(1, 28))
     if first >= today:
         first = today - timedelta(days=rng.randint(1, 60))
+    first = max(first, services.consent.first_consent_day(client.id) or first)  # no session before it was signed
     count = max(1, int(rng.expovariate(1 / 19)))
     if client.status == "intake":
         count = 1

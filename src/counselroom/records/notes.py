@@ -121,6 +121,8 @@ class NoteService:
         self.settings = settings
         # Set by the consent records (a later part): raises when a client's consent is not complete.
         self.before_new_note: Callable[[int], None] | None = None
+        # The first day the client's consent covers (the consent part sets it): no session note before it.
+        self.consent_since: Callable[[int], date | None] | None = None
 
     # reading
     def _select(self, where: str, args: tuple[object, ...] = ()) -> list[Note]:
@@ -171,6 +173,10 @@ class NoteService:
         if session_date is not None and session_date > date.today():
             raise ValidationError({"session_date": N_("A note is written for a session that has taken place: "
                                                       "the date cannot be in the future.")})
+        since = self.consent_since(client_id) if self.consent_since is not None else None
+        if session_date is not None and since is not None and session_date < since:
+            raise ValidationError({"session_date": N_("No session can come before the client's consent: the date "
+                                                      "is before the consent was given.")})
         tpl = template(template_id)
         now = now_utc()
         with self.store.write() as conn:

@@ -72,6 +72,7 @@ class Services:
         services.exports = ExportService(store, clients, notes, services.profile)
         services.consent = ConsentService(store, clients, services.profile)
         notes.before_new_note = services.consent.require_consent
+        notes.consent_since = services.consent.first_consent_day
         services.psychtests = PsychTestService(store, clients, settings)
         services.exports.section_providers.append(services.psychtests.export_sections)
         services.exports.test_selector = services.psychtests.export_selection
