@@ -15,7 +15,7 @@ from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter,
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..i18n import tr
-from .printing import printers_available
+from .printing import printers_available, writes_a_file
 from .widgets import show_error
 
 DPI = 300
@@ -51,10 +51,6 @@ def page_sizes_pt(pdf_bytes: bytes) -> list[tuple[float, float]]:
         return [(float(doc[i].get_size()[0]), float(doc[i].get_size()[1])) for i in range(len(doc))]
     finally:
         doc.close()
-
-
-def writes_a_file(printer: QPrinter) -> bool:
-    return bool(printer.outputFileName())
 
 
 def paint_pdf(device: QPagedPaintDevice, pdf_bytes: bytes, images: list[QImage] | None = None) -> bool:
@@ -93,7 +89,8 @@ def _printer(title: str) -> QPrinter:
 
 def _refuse_file(parent: QWidget | None) -> None:
     show_error(parent, tr("Print"), tr("counselroom prints this form on paper only; it is never saved to a file. "
-                                       "Choose a printer."))
+                                       "The printer you chose writes a file (for example a PDF, XPS or OneNote "
+                                       "printer): choose a printer that prints on paper."))
 
 
 def print_pdf(parent: QWidget | None, pdf_bytes: bytes, title: str) -> bool:

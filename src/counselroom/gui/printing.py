@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QPagedPaintDevice, QPageLayout, QPageSize, QPai
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QDialog, QWidget
 
+from .. import printers
 from ..documents.recovery_sheet import SheetText
 from ..i18n import tr
 from .widgets import monospace_font, show_error
@@ -26,6 +27,14 @@ Painter = Callable[[QPainter, QRectF], None]
 def launch(dialog: QDialog) -> int:
     """Run a modal dialog. Tests replace this to answer the dialog without a screen."""
     return dialog.exec()
+
+
+def writes_a_file(printer: QPrinter) -> bool:
+    """A file, not paper: Qt's own print-to-file, or a virtual printer chosen in the system's dialog
+    (recognised by its name or its driver, see counselroom.printers)."""
+    name = printer.printerName()
+    driver = QPrinterInfo.printerInfo(name).makeAndModel() if name else ""
+    return printers.writes_a_file(name, driver, printer.outputFileName())
 
 
 def printers_available() -> bool:
@@ -65,9 +74,10 @@ def print_pages(parent: QWidget | None, title: str, paint: Painter) -> bool:
     dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
     if launch(dialog) != QDialog.DialogCode.Accepted:
         return False
-    if printer.outputFileName():
+    if writes_a_file(printer):
         show_error(parent, tr("Print"), tr("counselroom prints this sheet on paper only; it is never saved "
-                                           "to a file. Choose a printer."))
+                                           "to a file. The printer you chose writes a file (for example a PDF, "
+                                           "XPS or OneNote printer): choose a printer that prints on paper."))
         return False
     if not paint_on(printer, paint):
         show_error(parent, tr("Print"), tr("The printer could not be used. Check that it is switched on and "
