@@ -88,7 +88,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .. import __version__
+from .. import __version__, safejson
 from ..i18n import N_
 from . import compaction, keyslots
 from .audit import AuditTrail, derive_mac_key, now_utc
@@ -449,7 +449,7 @@ def _read_header(f: BinaryIO) -> tuple[bytes, dict[str, Any]]:
         raise NotABackup()
     raw = _read_exact(f, length)
     try:
-        header = json.loads(raw.decode("ascii"))
+        header = safejson.loads(raw.decode("ascii"), max_depth=4)  # a hostile header nests 2,000 deep
     except (UnicodeDecodeError, ValueError) as e:
         raise NotABackup() from e
     if not isinstance(header, dict) or header.get("format") != FORMAT or _canonical(header) != raw:
@@ -617,7 +617,7 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
         try:
             plain = AESGCM(_meta_key(data_key)).decrypt(bytes.fromhex(header["nonce"]), sealed,
                                                          _aad(raw_header, slots))
-            meta = json.loads(plain.decode("utf-8"))
+            meta = safejson.loads(plain.decode("utf-8"), max_depth=4)
         except (InvalidTag, UnicodeDecodeError, ValueError):
             raise BackupDamaged() from None
         if not isinstance(meta, dict) or meta.get("db_bytes") != header["db"]:
