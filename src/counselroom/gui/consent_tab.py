@@ -44,7 +44,7 @@ from ..records.services import Services
 from ..vault.errors import VaultError
 from . import pdf_printing
 from .signature_pad import SignatureDialog
-from .widgets import StoreWatcher, message_label, set_message
+from .widgets import StoreWatcher, guard_typed_text, message_label, set_message
 
 STATUS_STYLES = {
     PENDING: ("#fff4ce", "#d8b24a", "#3b2f00"), COMPLETE: ("#e8f1fb", "#7aa7d9", "#0f2f57"),
@@ -95,7 +95,7 @@ class WithdrawDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
         buttons.addButton(tr("Record withdrawal"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(guard_typed_text(self).cancel)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

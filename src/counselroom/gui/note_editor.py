@@ -37,7 +37,15 @@ from ..vault.errors import RecordReadOnly, VaultError
 from .client_form import plain_label
 from .note_models import template_title
 from .qt_models import local_time
-from .widgets import confirm_destructive, heading, message_label, monospace_font, set_message, show_error
+from .widgets import (
+    confirm_destructive,
+    guard_typed_text,
+    heading,
+    message_label,
+    monospace_font,
+    set_message,
+    show_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +156,7 @@ class AddendumDialog(QDialog):
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText(tr("Cancel"))
         buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(guard_typed_text(self).cancel)
         layout = QVBoxLayout(self)
         for w in (intro, label, self.edit, self.error, buttons):
             layout.addWidget(w)

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -63,9 +65,64 @@ def show_error(parent: QWidget | None, title: str, text: str) -> None:
     box.exec()
 
 
+class TypedTextGuard(QObject):
+    """Keeps record text typed in a dialog from being thrown away by a hurried close.
+
+    When the counselor closes the dialog with the window's close button, Escape or Cancel after typing in
+    one of its text boxes, a question comes first ("Keep editing" is the default). Locking closes dialogs
+    with reject() directly and is never held up by it."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.snapshot: list[str] | None = None
+        dialog.installEventFilter(self)
+
+    def _texts(self) -> list[str]:
+        plain = [e.toPlainText() for e in self.dialog.findChildren(QPlainTextEdit) if not e.isReadOnly()]
+        rich = [e.toPlainText() for e in self.dialog.findChildren(QTextEdit) if not e.isReadOnly()]
+        return plain + rich
+
+    def typed(self) -> bool:
+        now = self._texts()
+        before = self.snapshot if self.snapshot is not None else [""] * len(now)
+        return any(t.strip() and t != (before[i] if i < len(before) else "") for i, t in enumerate(now))
+
+    def may_close(self) -> bool:
+        if not self.typed():
+            return True
+        return confirm_destructive(self.dialog, tr("Discard what you typed?"),
+                                   tr("What you typed in this window has not been saved. Discard it?"),
+                                   tr("&Discard"), tr("&Keep editing"))
+
+    def cancel(self) -> None:
+        if self.may_close():
+            self.dialog.reject()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is getattr(self, "dialog", None):  # None while the wrapper is being torn down
+            kind = event.type()
+            if kind == QEvent.Type.Show and self.snapshot is None:
+                self.snapshot = self._texts()
+            elif kind == QEvent.Type.Close and self.dialog.isVisible() and not self.may_close():
+                event.ignore()
+                return True
+            elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                    and event.key() == Qt.Key.Key_Escape and not event.modifiers():
+                self.cancel()
+                return True
+        return False
+
+
+def guard_typed_text(dialog: QDialog) -> TypedTextGuard:
+    guard = dialog.findChild(TypedTextGuard)
+    return guard if isinstance(guard, TypedTextGuard) else TypedTextGuard(dialog)
+
+
 def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) \
         -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
-    """A dialog's Save (the default button, calling `save`) and Cancel (rejecting) buttons."""
+    """A dialog's Save (the default button, calling `save`) and Cancel buttons; Cancel, Escape and the close
+    button ask before throwing away text typed in the dialog (see TypedTextGuard)."""
     kinds = QDialogButtonBox.StandardButton
     box = QDialogButtonBox(kinds.Save | kinds.Cancel)
     save_button = box.button(kinds.Save)
@@ -74,7 +131,7 @@ def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) \
     cancel_button = box.button(kinds.Cancel)
     cancel_button.setText(tr("Cancel"))
     box.accepted.connect(save)
-    box.rejected.connect(dialog.reject)
+    box.rejected.connect(guard_typed_text(dialog).cancel)
     return box, save_button, cancel_button
 
 
