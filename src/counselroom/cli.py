@@ -27,7 +27,7 @@ from .vault import restore as restores
 from .vault.errors import EXIT_INTEGRITY, EXIT_OPERATIONAL, EXIT_USAGE, VaultError
 from .vault.integrity import run_checks
 from .vault.passphrase_policy import check as check_passphrase
-from .vault.vault import Vault, default_vault_path
+from .vault.vault import Vault, VaultSession, default_vault_path
 
 COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore", "consent-form")
 log = logging.getLogger("counselroom")
@@ -121,6 +121,7 @@ def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
     if not vault.exists():
         vault.kdf_params()  # raises VaultNotFound with the message
     with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
+        _key_file_notices(session)
         results = run_checks(session)
     for r in results:
         mark = tr("OK") if r.ok else tr("FAILED")
@@ -136,6 +137,7 @@ def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock(secrets.ask(tr("Current passphrase: "))) as session:
+        _key_file_notices(session)
         session.set_passphrase(secrets.new_passphrase())
     say(tr("Passphrase changed. The recovery key is still valid."))
     return 0
@@ -144,6 +146,7 @@ def cmd_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock_with_recovery(secrets.ask(tr("Recovery key: "))) as session:
+        _key_file_notices(session)
         session.set_passphrase(secrets.new_passphrase())
         say(tr("New passphrase set."))
         fresh = args.new_recovery_key
@@ -193,6 +196,7 @@ def _ask_secret(args: argparse.Namespace, secrets: Secrets) -> str:
 def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
+        _key_file_notices(session)
         result = backups.make_backup(session, Path(args.to))
     for old in result.removed:
         print(tr("Removed an older backup (generations kept: see the setting): {name}", name=old.name),
@@ -231,6 +235,7 @@ def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
     if args.confirm:
         with (vault.unlock_with_recovery(_ask_secret(args, secrets)) if args.recovery_key
               else vault.unlock(_ask_secret(args, secrets))) as session:
+            _key_file_notices(session)
             removed = restores.confirm_restore(session)
         say(tr("The restored vault opens. The previous vault kept at {path} was deleted.", path=removed))
         return 0
@@ -282,6 +287,13 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"counselroom: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _key_file_notices(session: VaultSession) -> None:
+    """What this unlock found about the key files (a repair from the other copy, a file not proven by the
+    vault's key), on standard error: a failing disk should never be healed in silence."""
+    for line in session.key_file_notices():
+        print(f"counselroom: {line}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

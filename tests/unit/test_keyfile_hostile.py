@@ -414,3 +414,30 @@ def test_fixture_vaults_without_a_mac_open_and_get_one(fixture: str, tmp_path: P
     with vault.unlock_with_recovery(facts["recovery_key"]) as s:
         assert s.verify_key_files().ok
         assert not s.audit.entries(kinds=["keyslots.repaired"])
+
+
+def test_a_backup_damaged_in_its_key_slots_is_reported_as_a_damaged_backup(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17.5: a backup damaged in its key-slot section was reported as if the live vault were damaged."""
+    import json as _json
+    import struct
+
+    from counselroom.vault import backup as backups
+    from counselroom.vault.kdf import FLOOR
+    from counselroom.vault.vault import Vault
+
+    vault, _key = Vault.create(tmp_path / "vault", "quiet harbour lantern 2026 maple", kdf_params=FLOOR,
+                               state_dir=tmp_path / "state")
+    media = tmp_path / "stick"
+    media.mkdir()
+    with vault.unlock("quiet harbour lantern 2026 maple") as session:
+        info = backups.make_backup(session, media)
+    data = bytearray(info.path.read_bytes())
+    (length,) = struct.unpack(">I", data[len(backups.MAGIC):len(backups.MAGIC) + 4])
+    start = len(backups.MAGIC) + 4
+    _json.loads(bytes(data[start:start + length]))  # the header is whole JSON before the slots
+    slots_at = start + length
+    data[slots_at] = ord("x")  # the slots' JSON no longer parses; everything else is whole
+    broken = bytes(data)
+    info.path.write_bytes(broken)
+    with pytest.raises(backups.BackupDamaged):
+        backups.verify_backup(info.path, "quiet harbour lantern 2026 maple")

@@ -611,7 +611,10 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
         slots = _read_exact(f, header["slots"])
         if expect_slots is not None and slots != expect_slots:
             raise BackupDamaged()
-        slot_file = keyslots.SlotFile.from_bytes(slots)
+        try:
+            slot_file = keyslots.SlotFile.from_bytes(slots)
+        except keyslots.KeyFileDamaged:  # the backup's copy of the key slots, not the live vault's files
+            raise BackupDamaged() from None
         data_key = unlock(slot_file)
         sealed = _read_exact(f, header["meta"])
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..i18n import N_
-from . import keyslots
 from .connection import DatabaseError
 from .migrations import CURRENT_VERSION, schema_version
 from .vault import VaultSession
@@ -48,12 +47,11 @@ def run_checks(session: VaultSession) -> list[CheckResult]:
     else:
         results.append(CheckResult(N_("Audit trail"), False, N_("broken at entry {seq} ({reason})"),
                                    {"seq": verification.first_bad_seq, "reason": verification.reason}))
-    copies: list[bytes | None] = []
-    for path in session.vault.slot_paths:
-        try:
-            copies.append(keyslots.SlotFile.from_bytes(path.read_bytes()).to_bytes())
-        except (OSError, Exception):  # noqa: BLE001 - any unreadable copy is the finding itself
-            copies.append(None)
-    ok = all(c is not None for c in copies) and len(set(copies)) == 1
-    results.append(CheckResult(N_("Key files (both copies)"), ok, "" if ok else N_("a copy is missing or differs")))
+    # Both copies present, equal and authenticated under the data key: the recovery slot is the one written
+    # (reads without blocking: a FIFO or folder in a key file's place is a finding, never a hang).
+    key_files = session.verify_key_files()
+    if key_files.ok:
+        results.append(CheckResult(N_("Key files (both copies)"), True))
+    for finding in key_files.problems:
+        results.append(CheckResult(N_("Key files (both copies)"), False, finding.msgid, finding.values))
     return results
