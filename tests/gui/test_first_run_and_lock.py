@@ -191,3 +191,16 @@ def test_recovery_key_path_sets_a_new_passphrase(qtbot, make_window, new_vault) 
     assert not dialog.isVisible()
     window.lock()
     unlock(qtbot, window, new)
+
+
+def test_a_key_file_repaired_at_unlock_is_said_on_screen(qtbot, make_window, new_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17.3: key-file damage was healed from the mirror with no report."""
+    vault, _key = new_vault
+    primary = vault.slot_paths[0]
+    data = bytearray(primary.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    primary.write_bytes(bytes(data))
+    window = make_window(vault.path)
+    unlock(qtbot, window)
+    assert window.shell.notice.isVisibleTo(window.shell)
+    assert primary.name in window.shell.notice_text.text() and "rewritten" in window.shell.notice_text.text()

@@ -454,12 +454,16 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self.idle.set_minutes(self.ctx.config.auto_lock_minutes)
         self.idle.arm()
+        notices = []
         if session.failed_attempts:
-            assert self.shell is not None
-            self.shell.show_notice(tr(
+            notices.append(tr(
                 "There were {count} failed attempts to unlock since the vault was last opened. If that was not "
                 "you, someone may have tried to open the records: consider changing the passphrase.",
                 count=session.failed_attempts))
+        notices += session.key_file_notices()  # a key file repaired from its copy, or not proven by the key
+        if notices:
+            assert self.shell is not None
+            self.shell.show_notice("\n".join(notices))
         self._update_menus()
         self.unlocked.emit()
         if new_recovery_key:
