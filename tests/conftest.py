@@ -61,3 +61,35 @@ def consented_client(services: Services):  # type: ignore[no-untyped-def]
         return client_id
 
     return make
+
+
+def _tracked_changes() -> str | None:
+    """`git status` of the tracked files, or None outside a git checkout (an unpacked source tree)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        r = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+_BEFORE: dict[str, str | None] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _BEFORE["status"] = _tracked_changes()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests never write tracked files (screenshots come only from `python3 dev.py screenshots`): the run
+    fails when it changed any."""
+    before, after = _BEFORE.get("status"), _tracked_changes()
+    if before is None or after is None or after == before:
+        return
+    changed = sorted(set(after.splitlines()) - set(before.splitlines()))
+    print("\nThe test run changed tracked files (tests must write into their temporary folders):\n  "
+          + "\n  ".join(changed))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

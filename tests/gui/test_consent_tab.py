@@ -30,8 +30,6 @@ from counselroom.records.services import Services
 
 from .conftest import commit_text
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 @pytest.fixture
 def client_id(services: Services) -> int:
@@ -254,7 +252,7 @@ def test_a_printer_that_would_write_a_file_is_refused(monkeypatch, tmp_path, qtb
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_screenshot_of_the_checklist(qtbot, services, client_id, lang) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_of_the_checklist(qtbot, services, client_id, lang, tmp_path) -> None:  # type: ignore[no-untyped-def]
     i18n.set_language(lang)
     consent = services.consent.record_checklist(client_id, ["qualifications", "purpose", "arrangements",
                                                             "confidentiality"],
@@ -271,8 +269,7 @@ def test_screenshot_of_the_checklist(qtbot, services, client_id, lang) -> None: 
     if lang == "zh_CN":
         assert tab.status_label.text() == "知情同意：待完成"
         assert tab.checks["exceptions"].text() == "5. 保密例外"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert tab.grab().save(str(SCREENSHOTS / f"consent-checklist-{lang}.png"))
+    assert tab.grab().save(str(tmp_path / f"consent-checklist-{lang}.png"))  # tests never write tracked files
 
 
 def test_adapting_the_template_page_makes_a_new_version_and_asks_for_re_consent(

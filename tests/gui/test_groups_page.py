@@ -19,7 +19,7 @@ from counselroom.records.clients import Client
 from counselroom.records.services import Services
 
 from .conftest import commit_text
-from .test_consent_tab import SCREENSHOTS, draw
+from .test_consent_tab import draw
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_sign_on_screen_remove_and_print(monkeypatch, services, clients, page) -
     assert page.roster.rowCount() == 1
 
 
-def test_screenshot_in_chinese(qtbot, services, clients) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_in_chinese(qtbot, services, clients, tmp_path) -> None:  # type: ignore[no-untyped-def]
     i18n.set_language("zh_CN")
     group = services.consent.create_group("考试焦虑团体")
     for client_id in clients:
@@ -126,4 +126,4 @@ def test_screenshot_in_chinese(qtbot, services, clients) -> None:  # type: ignor
         p.show()
     assert "韩梅梅、Emily Chen" in p.warning_label.text()
     assert p.warning_label.text().startswith("警告")
-    assert p.grab().save(str(SCREENSHOTS / "groups-zh_CN.png"))
+    assert p.grab().save(str(tmp_path / "groups-zh_CN.png"))  # tests never write tracked files
