@@ -9,6 +9,7 @@ been built or Xvfb is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,13 +31,21 @@ def _size(folder: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
+def _is_real_window(line: str, title: str) -> bool:
+    """A window with this title and a real size (Qt first maps a 1x1 helper window under the app's name)."""
+    if f'"{title}"' not in line:
+        return False
+    match = re.search(r"\s(\d+)x(\d+)[+-]", line)
+    return bool(match) and int(match.group(1)) > 100 and int(match.group(2)) > 100
+
+
 def _time_to_window(cmd: list[str], title: str, env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - start < 60:
             out = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True, env=env).stdout
-            if f'"{title}"' in out:
+            if any(_is_real_window(line, title) for line in out.splitlines()):
                 return time.perf_counter() - start
             time.sleep(0.01)
         raise RuntimeError(f"no window {title!r} within 60 s")
