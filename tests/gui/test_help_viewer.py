@@ -20,7 +20,10 @@ TITLES = {"zh_CN": "counselroom 用户指南", "en": "counselroom user guide"}
 
 def help_action(window: MainWindow, text: str):  # type: ignore[no-untyped-def]
     """The action of the Help menu whose text (without its & marker) is `text`."""
-    menus = [a.menu() for a in window.menuBar().actions() if isinstance(a.menu(), QMenu)]
+    # The list of actions is held while their menus are used: on PySide6 6.9 the wrapper that QAction.menu()
+    # returns is invalidated ("already deleted") once the action's own wrapper is collected (fine on 6.11).
+    actions = window.menuBar().actions()
+    menus = [menu for a in actions if isinstance(menu := a.menu(), QMenu)]
     help_menu = next(m for m in menus if m.title().replace("&", "") in ("Help", "帮助(H)"))
     return next(a for a in help_menu.actions() if a.text().replace("&", "") == text)
 
