@@ -76,13 +76,12 @@ def with_error(widget: QWidget, error: QLabel) -> QWidget:
     return cell
 
 
-def ask_unusual(parent: QWidget, reasons: list[str], keep: list[QMessageBox | None]) -> bool:
-    """Ask before saving an appointment that is possible but unusual. 'Go back' is the default."""
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("Unusual appointment"),
-                      tr("Please check this appointment:") + "\n\n" + "\n".join("• " + tr(r) for r in reasons)
-                      + "\n\n" + tr("Save it anyway?"), parent=parent)
+def _ask_go_back(parent: QWidget, title: str, text: str, save_label: str, keep: list[QMessageBox | None]) -> bool:
+    """A warning whose default (Enter, Escape) is 'Go back'; True only when the counselor chose to save anyway.
+    The open box is kept in `keep` so that locking can close it."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    save = box.addButton(tr("Save anyway"), QMessageBox.ButtonRole.AcceptRole)
+    save = box.addButton(save_label, QMessageBox.ButtonRole.AcceptRole)
     back = box.addButton(tr("Go back"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(back)
     box.setEscapeButton(back)
@@ -94,9 +93,16 @@ def ask_unusual(parent: QWidget, reasons: list[str], keep: list[QMessageBox | No
     return box.clickedButton() is save
 
 
+def ask_unusual(parent: QWidget, reasons: list[str], keep: list[QMessageBox | None]) -> bool:
+    """Ask before saving an appointment that is possible but unusual."""
+    text = (tr("Please check this appointment:") + "\n\n" + "\n".join("• " + tr(r) for r in reasons)
+            + "\n\n" + tr("Save it anyway?"))
+    return _ask_go_back(parent, tr("Unusual appointment"), text, tr("Save anyway"), keep)
+
+
 def ask_overlap(parent: QWidget, services: Services, others: list[Appointment],
                 keep: list[QMessageBox | None]) -> bool:
-    """Ask whether to book over other appointments. 'Go back' is the default; True means save anyway."""
+    """Ask whether to book over other appointments."""
     lines = []
     for o in others:
         try:
@@ -105,20 +111,8 @@ def ask_overlap(parent: QWidget, services: Services, others: list[Appointment],
             name = f"#{o.client_id}"
         lines.append(f"{long_day_text(o.planned_start.date())} {time_range(o.planned_start, o.planned_end)}  "
                      f"{name}")
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("Overlapping appointment"),
-                      tr("This time overlaps with:") + "\n\n" + "\n".join(lines) + "\n\n"
-                      + tr("Book it anyway?"), parent=parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    save = box.addButton(tr("Book anyway"), QMessageBox.ButtonRole.AcceptRole)
-    back = box.addButton(tr("Go back"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(back)
-    box.setEscapeButton(back)
-    keep[0] = box
-    try:
-        box.exec()
-    finally:
-        keep[0] = None
-    return box.clickedButton() is save
+    text = tr("This time overlaps with:") + "\n\n" + "\n".join(lines) + "\n\n" + tr("Book it anyway?")
+    return _ask_go_back(parent, tr("Overlapping appointment"), text, tr("Book anyway"), keep)
 
 
 class AppointmentDialog(QDialog):
