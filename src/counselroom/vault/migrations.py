@@ -11,10 +11,13 @@ import sqlcipher3
 from . import (
     schema_consent,
     schema_exports,
+    schema_keys,
     schema_performance,
     schema_referrals,
     schema_retention,
     schema_risk,
+    schema_screening,
+    schema_sessions2,
     schema_tests,
     schema_training,
 )
@@ -174,7 +177,10 @@ V3 += ["""CREATE INDEX notes_appointment_status ON notes (appointment_id, status
 # The audit checkpoint and the indexes the dashboard rules need at scale (issue 14).
 V4 = schema_performance.STATEMENTS
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
+# Version 5 (not yet released): each part keeps its tables in its own module while it grows (issues 12, 15, 17).
+V5 = schema_sessions2.STATEMENTS + schema_screening.STATEMENTS + schema_keys.STATEMENTS
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
