@@ -26,7 +26,7 @@ def _app() -> object:
 def dashboard_first_paint(ctx: Context) -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
-    from counselroom.gui.main_window import AppContext, MainWindow
+    from counselroom.gui.shell.main_window import AppContext, MainWindow
     from counselroom.vault.media import FakeVolumes
 
     _app()

@@ -29,7 +29,7 @@ def _import_time(statement: str) -> float:
 def startup(ctx: Context) -> list[Row]:
     imports = {label: Timings() for label in ("entry", "window", "qt")}
     statements = {"entry": "import counselroom.__main__, counselroom.app",
-                  "window": "import counselroom.__main__, counselroom.app, counselroom.gui.main_window",
+                  "window": "import counselroom.__main__, counselroom.app, counselroom.gui.shell.main_window",
                   "qt": "import PySide6.QtWidgets"}
     for _ in range(ctx.repeat):
         for label, statement in statements.items():

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from counselroom.app import install_qt_translations, make_demo_vault  # noqa: E402
 from counselroom.config import AppConfig  # noqa: E402
-from counselroom.gui.application import prepare_application  # noqa: E402
-from counselroom.gui.first_run_wizard import CHECK, KEY, PASSPHRASE  # noqa: E402
-from counselroom.gui.main_window import AppContext, MainWindow  # noqa: E402
-from counselroom.gui.recovery_key_dialog import key_tail  # noqa: E402
+from counselroom.gui.shell.application import prepare_application  # noqa: E402
+from counselroom.gui.shell.first_run_wizard import CHECK, KEY, PASSPHRASE  # noqa: E402
+from counselroom.gui.shell.main_window import AppContext, MainWindow  # noqa: E402
+from counselroom.gui.vault.recovery_key_dialog import key_tail  # noqa: E402
 from counselroom.i18n import set_language  # noqa: E402
 from counselroom.records.clients import ValidationError  # noqa: E402
 from counselroom.records.notes import Note  # noqa: E402
@@ -354,8 +354,8 @@ def client_screen_shots(lang: str, suffix: str = "", laptop: tuple[int, int] = (
     passphrase view."""
     from PySide6.QtGui import QGuiApplication
 
-    from counselroom.gui.client_screen import ClientScreen
-    from counselroom.gui.test_administration_dialog import screen_items
+    from counselroom.gui.psychtests.administration_dialog import screen_items
+    from counselroom.gui.psychtests.client_screen import ClientScreen
     from counselroom.records.instruments import builtin, text_in
 
     phq9 = builtin("phq9")

@@ -102,8 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
-    from .gui.application import prepare_application
-    from .gui.main_window import AppContext, MainWindow
+    from .gui.shell.application import prepare_application
+    from .gui.shell.main_window import AppContext, MainWindow
 
     use_ibus_for_fcitx(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))  # before Qt reads QT_IM_MODULE
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counselroom"])

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from counselroom import i18n  # noqa: E402
 from counselroom.config import AppConfig  # noqa: E402
-from counselroom.gui.application import prepare_application  # noqa: E402
+from counselroom.gui.shell.application import prepare_application  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
 from counselroom.vault.media import FakeVolumes  # noqa: E402
 from counselroom.vault.vault import Vault  # noqa: E402
@@ -81,7 +81,7 @@ def attempt_clock() -> FakeClock:
 def make_window(qtbot, tmp_path: Path, state_dir: Path, idle_clock: FakeClock,  # type: ignore[no-untyped-def]
                 attempt_clock: FakeClock) -> Iterator[Callable[..., object]]:
     """make_window(vault_path=None, **context) -> a shown MainWindow on that vault (a new folder by default)."""
-    from counselroom.gui.main_window import AppContext, MainWindow
+    from counselroom.gui.shell.main_window import AppContext, MainWindow
 
     windows: list[MainWindow] = []
 

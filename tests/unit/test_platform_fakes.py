@@ -350,7 +350,7 @@ class FakeUser32:
 def test_windows_caps_lock_state_comes_from_getkeystate(monkeypatch: pytest.MonkeyPatch, state: int,
                                                         expected: bool) -> None:
     """GetKeyState's low bit is the toggle; the high bit (a negative SHORT) only says the key is down."""
-    from counselroom.gui import widgets
+    from counselroom.gui.common import widgets
 
     user32 = FakeUser32(state)
     monkeypatch.setattr(ctypes, "WinDLL", lambda name: user32 if name == "user32" else None, raising=False)
@@ -360,7 +360,7 @@ def test_windows_caps_lock_state_comes_from_getkeystate(monkeypatch: pytest.Monk
 
 
 def test_caps_lock_is_unknown_where_windows_cannot_tell(monkeypatch: pytest.MonkeyPatch) -> None:
-    from counselroom.gui import widgets
+    from counselroom.gui.common import widgets
 
     def no_user32(name: str) -> None:
         raise OSError("user32 not found")
@@ -377,7 +377,7 @@ def test_windows_the_passphrase_field_believes_the_system_about_caps_lock(qtbot:
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtCore import Qt
 
-    from counselroom.gui import widgets
+    from counselroom.gui.common import widgets
 
     user32 = FakeUser32(1)
     monkeypatch.setattr(ctypes, "WinDLL", lambda name: user32, raising=False)

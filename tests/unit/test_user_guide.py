@@ -4,7 +4,7 @@ there, every image there is shown (the packages carry them all), and links withi
 import re
 from pathlib import Path
 
-from counselroom.gui.help_viewer import guide_path, slug
+from counselroom.gui.shell.help_viewer import guide_path, slug
 from counselroom.shipped import resource
 
 GUIDE = resource("guide")

@@ -2,7 +2,7 @@
 
 `sheet_text()` gives the sheet's words in the sheet's language; `render_pdf()` lays them out with
 reportlab and returns the PDF bytes (fonts embedded, nothing written to disk). The window prints the
-same words with QPainter (see gui/printing.py), so the printed page and the PDF say the same thing.
+same words with QPainter (see gui/common/printing.py), so the printed page and the PDF say the same thing.
 The sheet holds no client information.
 """
 

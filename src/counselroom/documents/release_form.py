@@ -2,7 +2,7 @@
 
 It carries only what the counselor fills in before printing (the client's name, the recipient, the purpose,
 what is released, the expiry date); every empty field prints as a line to write on. It is printed, never
-exported: the window paints these bytes onto the printer from memory (gui/export_dialog.py).
+exported: the window paints these bytes onto the printer from memory (gui/practice/export_dialog.py).
 """
 
 from __future__ import annotations

@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.casework import CLOSURE_LABELS, CLOSURE_REASONS, Closure, DependencyAlert
-from ..records.clients import ValidationError
-from ..records.services import Services
+from ...i18n import tr
+from ...records.casework import CLOSURE_LABELS, CLOSURE_REASONS, Closure, DependencyAlert
+from ...records.clients import ValidationError
+from ...records.services import Services
+from ..common.qt_models import local_time
+from ..common.widgets import StoreWatcher, confirm_destructive, message_label, set_message
+from ..sessions.note_editor import SectionEdit
 from .client_form import plain_label
-from .note_editor import SectionEdit
-from .qt_models import local_time
-from .widgets import StoreWatcher, confirm_destructive, message_label, set_message
 
 ALERT_STYLE = ("QFrame#dependencyAlert { background: #fff4ce; border: 1px solid #d8b24a; border-radius: 6px; } "
                "QLabel { color: #3b2f00; }")

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import (
+from ...i18n import tr
+from ...records.clients import (
     ADULT_AGE,
     GENDER_LABELS,
     GENDERS,
@@ -39,8 +39,8 @@ from ..records.clients import (
     Client,
     ValidationError,
 )
-from ..records.services import Services
-from .qt_models import CLIENT_FIELD_LABELS
+from ...records.services import Services
+from ..common.qt_models import CLIENT_FIELD_LABELS
 
 ERROR_STYLE = "color: #b3261e;"
 _TEXT_FIELDS = ("code", "name", "phone", "guardian_name", "guardian_phone", "emergency_name",

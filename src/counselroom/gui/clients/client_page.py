@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import GENDER_LABELS, STATUS_LABELS, Client
-from ..records.services import Services
+from ...i18n import tr
+from ...records.clients import GENDER_LABELS, STATUS_LABELS, Client
+from ...records.services import Services
+from ..common.qt_models import CLIENT_FIELD_LABELS
+from ..common.widgets import StoreWatcher, confirm_destructive, message_label, set_message
 from .client_form import ClientForm, plain_label
-from .qt_models import CLIENT_FIELD_LABELS
-from .widgets import StoreWatcher, confirm_destructive, message_label, set_message
 
 RISK_BADGE_STYLE = ("QLabel { background: #b3261e; color: white; font-weight: bold; border-radius: 4px;"
                     " padding: 2px 8px; }")
@@ -179,13 +179,13 @@ class ClientPage(QWidget):
         return page
 
     def _add_record_tabs(self, services: Services, client_id: int) -> None:
+        from ..consent.consent_tab import ConsentTab
+        from ..psychtests.tests_tab import TestsTab
+        from ..referrals.referrals_tab import ReferralsTab
+        from ..risk.risk_tab import RiskTab
+        from ..sessions.client_appointments_tab import ClientAppointmentsTab
+        from ..sessions.client_notes_tab import ClientNotesTab
         from .casework_tab import CaseworkTab
-        from .client_appointments_tab import ClientAppointmentsTab
-        from .client_notes_tab import ClientNotesTab
-        from .consent_tab import ConsentTab
-        from .referrals_tab import ReferralsTab
-        from .risk_tab import RiskTab
-        from .tests_tab import TestsTab
 
         self.consent_tab = ConsentTab(services, client_id)
         self.add_tab(self.consent_tab, tr("C&onsent"))
@@ -197,6 +197,7 @@ class ClientPage(QWidget):
         self.add_tab(self.appointments_tab, tr("A&ppointments"))
         self.tests_tab = TestsTab(services, client_id)
         self.risk_tab = RiskTab(services, client_id)
+        self.tests_tab.risk_assessment_requested.connect(self.assess_risk)
         self.referrals_tab = ReferralsTab(services, client_id)
         self.add_tab(self.tests_tab, tr("&Tests"))
         self.add_tab(self.risk_tab, tr("&Risk and safety"))
@@ -209,6 +210,11 @@ class ClientPage(QWidget):
                 "appointments": self.appointments_tab, "tests": self.tests_tab, "risk": self.risk_tab,
                 "referrals": self.referrals_tab, "casework": self.casework_tab}
         self.tabs.setCurrentWidget(tabs.get(key, self.overview))
+
+    def assess_risk(self, context: str = "") -> None:
+        """Bring the Risk tab forward and start a new assessment there (after a critical answer)."""
+        self.show_tab("risk")
+        self.risk_tab.new_assessment(context)
 
     def show_emergency_contacts(self) -> None:
         from .emergency_contacts_dialog import show_emergency_contacts
@@ -226,7 +232,7 @@ class ClientPage(QWidget):
         self.consent_tab.focus_first_missing()
 
     def export(self) -> None:
-        from .export_dialog import ExportDialog
+        from ..practice.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.services, self.services.session.vault, self.client_id, self)
         try:

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import STATUS_LABELS, STATUSES
-from ..records.services import Services
+from ...i18n import tr
+from ...records.clients import STATUS_LABELS, STATUSES
+from ...records.services import Services
+from ..common.qt_models import ID_ROLE, ClientTableModel
+from ..common.widgets import RecordTable, StoreWatcher
 from .client_form import ClientForm, plain_label
 from .client_page import ClientPage
-from .qt_models import ID_ROLE, ClientTableModel
-from .widgets import RecordTable, StoreWatcher
 
 SEARCH_DELAY_MS = 200
 

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..records.risk import Contact
-from ..records.services import Services
+from ...i18n import language, tr
+from ...records.risk import Contact
+from ...records.services import Services
+from ..risk.risk_widgets import bold, launch, selectable, value_field
 from .client_form import plain_label
-from .risk_widgets import bold, launch, selectable, value_field
 
 
 class EmergencyContactsDialog(QDialog):
@@ -134,7 +134,7 @@ class EmergencyContactsDialog(QDialog):
             grid.addWidget(muted, row, 2)
 
     def record_measure(self) -> None:
-        from .emergency_measure_dialog import EmergencyMeasureDialog
+        from ..risk.emergency_measure_dialog import EmergencyMeasureDialog
 
         dialog = EmergencyMeasureDialog(self.services, self.client_id, self)
         try:

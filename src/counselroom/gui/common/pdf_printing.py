@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QPagedPaintDevice, QPageLayout, QPageSize, QPa
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
-from ..i18n import tr
+from ...i18n import tr
 from .printing import printers_available, writes_a_file
 from .widgets import show_error
 

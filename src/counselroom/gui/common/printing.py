@@ -16,9 +16,9 @@ from PySide6.QtGui import QFont, QPagedPaintDevice, QPageLayout, QPageSize, QPai
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QDialog, QWidget
 
-from .. import printers
-from ..documents.recovery_sheet import SheetText
-from ..i18n import tr
+from ... import printers
+from ...documents.recovery_sheet import SheetText
+from ...i18n import tr
 from .widgets import monospace_font, show_error
 
 Painter = Callable[[QPainter, QRectF], None]

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..i18n import tr
+from ...i18n import tr
 
 BAND_COLORS = ("#e3f1e0", "#f3f3d6", "#fbe8cf", "#f8d9c9", "#f3c9c9", "#e9bcc9")
 LINE_COLOR = "#1a56a8"

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..vault import passphrase_policy
+from ...i18n import tr
+from ...vault import passphrase_policy
 
 if TYPE_CHECKING:
-    from ..records.store import Store
+    from ...records.store import Store
 
 log = logging.getLogger(__name__)
 

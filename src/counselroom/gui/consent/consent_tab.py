@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..records.clients import ValidationError
-from ..records.consent import (
+from ...i18n import language, tr
+from ...records.clients import ValidationError
+from ...records.consent import (
     COMPLETE,
     OUT_OF_DATE,
     PENDING,
@@ -40,11 +40,11 @@ from ..records.consent import (
     ConsentState,
     fill,
 )
-from ..records.services import Services
-from ..vault.errors import VaultError
-from . import pdf_printing
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..common import pdf_printing
+from ..common.widgets import StoreWatcher, guard_typed_text, message_label, set_message
 from .signature_pad import SignatureDialog
-from .widgets import StoreWatcher, guard_typed_text, message_label, set_message
 
 STATUS_STYLES = {
     PENDING: ("#fff4ce", "#d8b24a", "#3b2f00"), COMPLETE: ("#e8f1fb", "#7aa7d9", "#0f2f57"),

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, language, tr
-from ..records.clients import ValidationError
-from ..records.consent import CONSENT, GROUP_AGREEMENT, PROFILE_PLACEHOLDERS, ConsentTemplate, TemplateItem
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .widgets import confirm_destructive, heading, message_label, paragraph, set_message
+from ...i18n import N_, language, tr
+from ...records.clients import ValidationError
+from ...records.consent import CONSENT, GROUP_AGREEMENT, PROFILE_PLACEHOLDERS, ConsentTemplate, TemplateItem
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..common.widgets import confirm_destructive, heading, message_label, paragraph, set_message
 
 KIND_LABELS = {CONSENT: N_("Consent form"), GROUP_AGREEMENT: N_("Group confidentiality agreement")}
 LANGS = (("zh_CN", N_("Chinese")), ("en", N_("English")))

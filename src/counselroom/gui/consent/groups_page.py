@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..records.clients import ValidationError
-from ..records.consent import Member
-from ..records.services import Services
-from ..vault.errors import VaultError
-from . import pdf_printing
+from ...i18n import language, tr
+from ...records.clients import ValidationError
+from ...records.consent import Member
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..common import pdf_printing
+from ..common.widgets import confirm_destructive, heading, message_label, set_message
 from .consent_tab import FORM_LANGUAGES, date_edit, qdate_to_date
 from .signature_pad import SignatureDialog
-from .widgets import confirm_destructive, heading, message_label, set_message
 
 WARNING_STYLE = "QLabel { background: #fde7e7; color: #5c1111; border: 1px solid #d77a7a; border-radius: 6px; " \
                 "padding: 6px; }"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
+from ...i18n import tr
 
 INK = QColor("#10204a")
 MARGIN = 12

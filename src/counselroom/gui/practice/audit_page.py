@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, tr
-from ..records.services import Services
-from ..vault.audit import AuditEntry, Verification
-from .client_form import plain_label
-from .qt_models import SORT_ROLE, AuditTableModel, kind_label
-from .widgets import StoreWatcher
+from ...i18n import N_, tr
+from ...records.services import Services
+from ...vault.audit import AuditEntry, Verification
+from ..clients.client_form import plain_label
+from ..common.qt_models import SORT_ROLE, AuditTableModel, kind_label
+from ..common.widgets import StoreWatcher
 
 OK_STYLE = ("QLabel { background: #e6f4ea; color: #0d4a1f; border: 1px solid #34a853; border-radius: 4px;"
             " padding: 6px 10px; font-weight: bold; }")

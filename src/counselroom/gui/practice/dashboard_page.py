@@ -15,14 +15,14 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ..i18n import N_, tr
-from ..records.clients import Client
-from ..records.dashboard import KEYS, DashboardItem, DashboardLine
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .qt_models import RowTableModel
-from .widgets import RecordTable, StoreWatcher, heading, paragraph, show_error
+from ...i18n import N_, tr
+from ...records.clients import Client
+from ...records.dashboard import KEYS, DashboardItem, DashboardLine
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import RowTableModel
+from ..common.widgets import RecordTable, StoreWatcher, heading, paragraph, show_error
 
 FRESH_SECONDS = 2.0
 REFRESH_MS = 60_000  # what is due changes with the clock: look again every minute while shown

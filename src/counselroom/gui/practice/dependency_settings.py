@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.casework import Thresholds
-from ..records.clients import ValidationError
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import message_label, set_message
+from ...i18n import tr
+from ...records.casework import Thresholds
+from ...records.clients import ValidationError
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import message_label, set_message
 
 
 class DependencySettings(QWidget):

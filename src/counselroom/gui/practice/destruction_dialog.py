@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.retention import CONFIRM_WORD, EVENT_LABELS, KIND_LABELS, DisposalEntry, RetentionItem, table_label
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import (
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.retention import CONFIRM_WORD, EVENT_LABELS, KIND_LABELS, DisposalEntry, RetentionItem, table_label
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import (
     PassphraseEdit,
     Task,
     heading,

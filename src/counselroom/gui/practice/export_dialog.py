@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..documents import release_form
-from ..i18n import language, tr
-from ..records.clients import Client, ValidationError
-from ..records.exports import (
+from ...documents import release_form
+from ...i18n import language, tr
+from ...records.clients import Client, ValidationError
+from ...records.exports import (
     EXCEPTION_LABELS,
     EXCEPTIONS,
     KIND_LABELS,
@@ -50,13 +50,13 @@ from ..records.exports import (
     ExportPlan,
     ExportResult,
 )
-from ..records.services import Services
-from ..vault.errors import VaultError
-from ..vault.safefile import atomic_write
-from ..vault.vault import Vault
-from . import printing
-from .client_form import plain_label
-from .widgets import (
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ...vault.safefile import atomic_write
+from ...vault.vault import Vault
+from ..clients.client_form import plain_label
+from ..common import printing
+from ..common.widgets import (
     CapsLockWarning,
     PassphraseEdit,
     Task,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from ..i18n import N_, language, tr
-from ..records.exports import EXCEPTION_LABELS, KIND_LABELS, RegisterEntry
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import StoreWatcher, heading
+from ...i18n import N_, language, tr
+from ...records.exports import EXCEPTION_LABELS, KIND_LABELS, RegisterEntry
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import StoreWatcher, heading
 
 COLUMNS = (N_("Date"), N_("Number"), N_("Client"), N_("Document"), N_("Recipient"), N_("Purpose"), N_("Basis"),
            N_("Contents"))

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, language, tr
-from ..records.clients import ValidationError
-from ..records.retention import (
+from ...i18n import N_, language, tr
+from ...records.clients import ValidationError
+from ...records.retention import (
     ANCHOR_LABELS,
     EVENT_LABELS,
     KIND_LABELS,
@@ -31,13 +31,21 @@ from ..records.retention import (
     DisposalEntry,
     RetentionItem,
 )
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import RowTableModel, local_time
+from ..common.widgets import (
+    RecordTable,
+    StoreWatcher,
+    confirm_destructive,
+    heading,
+    message_label,
+    paragraph,
+    set_message,
+)
 from .destruction_dialog import DestructionDialog, records_text
-from .qt_models import RowTableModel, local_time
 from .retention_rules_dialog import RetentionRulesDialog, rule_text
-from .widgets import RecordTable, StoreWatcher, confirm_destructive, heading, message_label, paragraph, set_message
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QSpinBox, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.retention import ANCHOR_LABELS, ANCHORS, KIND_LABELS, KINDS, MAX_YEARS, MIN_YEARS, Rule
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import heading, message_label, paragraph, save_cancel_buttons, set_message
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.retention import ANCHOR_LABELS, ANCHORS, KIND_LABELS, KINDS, MAX_YEARS, MIN_YEARS, Rule
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import heading, message_label, paragraph, save_cancel_buttons, set_message
 
 
 def rule_text(rule: Rule) -> str:

@@ -6,13 +6,13 @@ from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLayout, QLineEdit, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.services import Services
-from ..records.training import KIND_LABELS, KINDS, TrainingEntry, format_hours
-from ..vault.errors import VaultError
-from .referral_dialog import FormDialog, date_edit, pydate, qdate
-from .widgets import paragraph, save_cancel_buttons, show_error
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.services import Services
+from ...records.training import KIND_LABELS, KINDS, TrainingEntry, format_hours
+from ...vault.errors import VaultError
+from ..common.widgets import paragraph, save_cancel_buttons, show_error
+from ..referrals.referral_dialog import FormDialog, date_edit, pydate, qdate
 
 
 def kind_label(kind: str) -> str:

@@ -19,14 +19,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, tr
-from ..records.services import Services
-from ..records.training import KINDS, TrainingEntry, TrainingYear, format_hours
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .qt_models import ID_ROLE, SORT_ROLE, RowTableModel
+from ...i18n import N_, tr
+from ...records.services import Services
+from ...records.training import KINDS, TrainingEntry, TrainingYear, format_hours
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE, SORT_ROLE, RowTableModel
+from ..common.widgets import (
+    RecordTable,
+    StoreWatcher,
+    confirm_destructive,
+    heading,
+    message_label,
+    paragraph,
+    set_message,
+)
 from .training_entry_dialog import TargetDialog, TrainingEntryDialog, kind_label
-from .widgets import RecordTable, StoreWatcher, confirm_destructive, heading, message_label, paragraph, set_message
 
 BAR_STYLE = ("QProgressBar {{ border: 1px solid #999; border-radius: 3px; text-align: center; color: #111; }} "
              "QProgressBar::chunk {{ background: {colour}; }}")

@@ -10,7 +10,6 @@ the client's risk assessment.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -33,15 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..records.clients import ValidationError
-from ..records.instruments import NOT_A_DIAGNOSIS, CriticalItem, Instrument, Number, show_number
-from ..records.psychtests import Administration
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .note_editor import SectionEdit
-from .widgets import heading, message_label, paragraph, set_message
+from ...i18n import language, tr
+from ...records.clients import ValidationError
+from ...records.instruments import NOT_A_DIAGNOSIS, CriticalItem, Instrument, Number, show_number
+from ...records.psychtests import Administration
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import heading, message_label, paragraph, set_message
+from ..sessions.note_editor import SectionEdit
 
 QUESTIONNAIRE_LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
 NOT_A_DIAGNOSIS_STYLE = ("QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #d8b24a; "
@@ -110,30 +109,6 @@ def ask_about_risk(parent: QWidget, instrument: Instrument, hits: list[tuple[Cri
     box.setEscapeButton(later)
     box.exec()
     return box.clickedButton() is assess
-
-
-def open_risk_assessment(widget: QWidget, context: str = "") -> bool:
-    """Bring the client's Risk tab forward and start a new assessment there, if the risk tab offers one.
-    Returns False when `widget` is not inside a client page."""
-    from .client_page import ClientPage
-
-    page: QWidget | None = widget
-    while page is not None and not isinstance(page, ClientPage):
-        page = page.parentWidget()
-    if not isinstance(page, ClientPage):
-        return False
-    page.show_tab("risk")
-    start = getattr(page.risk_tab, "new_assessment", None)
-    if callable(start):
-        try:
-            takes_context = bool(inspect.signature(start).parameters)
-        except (TypeError, ValueError):
-            takes_context = False
-        if takes_context:
-            start(context)
-        else:
-            start()
-    return True
 
 
 class ItemRow(QFrame):

@@ -46,10 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import CapsLockWarning, PassphraseEdit, Task, message_label, paragraph, set_message
+from ...i18n import language, tr
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import CapsLockWarning, PassphraseEdit, Task, message_label, paragraph, set_message
 
 log = logging.getLogger(__name__)
 

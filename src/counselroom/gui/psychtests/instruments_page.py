@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import language, tr
-from ..records.instruments import (
+from ...i18n import language, tr
+from ...records.instruments import (
     EXAMPLE_FILE,
     DefinitionInvalid,
     Instrument,
@@ -38,10 +38,10 @@ from ..records.instruments import (
     read_definition_file,
     show_number,
 )
-from ..records.psychtests import InstrumentInfo
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .widgets import StoreWatcher, heading, message_label, paragraph, set_message
+from ...records.psychtests import InstrumentInfo
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..common.widgets import StoreWatcher, heading, message_label, paragraph, set_message
 
 FORMAT_DOC = "docs/instruments/README.md"
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,18 +20,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, language, tr
-from ..records.clients import ValidationError
-from ..records.instruments import NOT_A_DIAGNOSIS, show_number
-from ..records.psychtests import MISSING_LABELS, MODE_LABELS, Administration
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .note_editor import SectionEdit
-from .qt_models import ID_ROLE, RowTableModel, local_time
-from .test_administration_dialog import TestAdministrationDialog, open_risk_assessment, result_lines
-from .trend_chart import ChartBand, ChartPoint, TrendChart
-from .widgets import RecordTable, StoreWatcher, confirm_destructive, heading, message_label, paragraph, set_message
+from ...i18n import N_, language, tr
+from ...records.clients import ValidationError
+from ...records.instruments import NOT_A_DIAGNOSIS, show_number
+from ...records.psychtests import MISSING_LABELS, MODE_LABELS, Administration
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE, RowTableModel, local_time
+from ..common.trend_chart import ChartBand, ChartPoint, TrendChart
+from ..common.widgets import (
+    RecordTable,
+    StoreWatcher,
+    confirm_destructive,
+    heading,
+    message_label,
+    paragraph,
+    set_message,
+)
+from ..sessions.note_editor import SectionEdit
+from .administration_dialog import TestAdministrationDialog, result_lines
 
 FLAG_COLOR = QColor("#b3261e")
 
@@ -89,6 +97,10 @@ class TestsTab(QWidget):
     `shutdown()`; `model` (the table's rows), `selected` (the administration shown), `chart`."""
 
     __test__ = False  # not a pytest test class
+
+    # The counselor chose "Assess risk now" after a critical answer; the text says which answer. The
+    # client's page connects it to its Risk tab (the tab never reaches up to its page).
+    risk_assessment_requested = Signal(str)
 
     def __init__(self, services: Services, client_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -391,7 +403,7 @@ class TestsTab(QWidget):
             self.selected = dialog.administration
         self.refresh()
         if dialog.risk_requested is not None:
-            open_risk_assessment(self, dialog.risk_requested)
+            self.risk_assessment_requested.emit(dialog.risk_requested)
 
     def record_feedback(self) -> None:
         if self.selected is None:

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.referrals import (
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.referrals import (
     DEFAULT_FOLLOW_UP_DAYS,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -34,10 +34,10 @@ from ..records.referrals import (
     Referral,
     ReferralDraft,
 )
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .widgets import message_label, paragraph, save_cancel_buttons, set_message, show_error
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import message_label, paragraph, save_cancel_buttons, set_message, show_error
 
 NOTICE_STYLE = "QLabel { background: #fff4ce; color: #3b2f00; padding: 4px 8px; }"
 

@@ -13,16 +13,16 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from ..i18n import N_, language, tr
-from ..records.clients import STATUS_LABELS, ValidationError
-from ..records.referrals import Referral
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .export_dialog import ExportDialog
-from .qt_models import ID_ROLE, RowTableModel
+from ...i18n import N_, language, tr
+from ...records.clients import STATUS_LABELS, ValidationError
+from ...records.referrals import Referral
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE, RowTableModel
+from ..common.widgets import RecordTable, StoreWatcher, message_label, paragraph, set_message, show_error
+from ..practice.export_dialog import ExportDialog
 from .referral_dialog import OutcomeDialog, ReferralDialog, outcome_label, reason_label
-from .widgets import RecordTable, StoreWatcher, message_label, paragraph, set_message, show_error
 
 DUE_BACKGROUND = QColor("#fff4ce")
 DUE_FOREGROUND = QColor("#6b3f00")

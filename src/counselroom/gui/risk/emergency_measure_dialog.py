@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.exports import EXCEPTION_LABELS, EXCEPTIONS
-from ..records.risk import PARTIES, PARTY_LABELS, EmergencyMeasure, Notification
-from ..records.services import Services
-from .client_form import plain_label
-from .note_editor import SectionEdit
-from .qt_models import local_time
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.exports import EXCEPTION_LABELS, EXCEPTIONS
+from ...records.risk import PARTIES, PARTY_LABELS, EmergencyMeasure, Notification
+from ...records.services import Services
+from ..clients.client_form import plain_label
+from ..common.qt_models import local_time
+from ..common.widgets import message_label, paragraph, save_cancel_buttons, set_message
+from ..sessions.note_editor import SectionEdit
 from .risk_widgets import FieldErrors, bold, datetime_edit, labelled, selectable, to_datetime
-from .widgets import message_label, paragraph, save_cancel_buttons, set_message
 
 
 def _client(services: Services, client_id: int) -> tuple[str, str, str]:

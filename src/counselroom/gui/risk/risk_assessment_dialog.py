@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.risk import (
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.risk import (
     DOMAIN_LABELS,
     DOMAINS,
     LEVELS,
@@ -33,9 +33,10 @@ from ..records.risk import (
     RiskAssessment,
     level_rank,
 )
-from ..records.services import Services
-from .client_form import plain_label
-from .note_editor import SectionEdit
+from ...records.services import Services
+from ..clients.client_form import plain_label
+from ..common.widgets import paragraph, save_cancel_buttons
+from ..sessions.note_editor import SectionEdit
 from .risk_widgets import (
     LEVEL_COLOURS,
     FieldErrors,
@@ -46,7 +47,6 @@ from .risk_widgets import (
     selectable,
     to_datetime,
 )
-from .widgets import paragraph, save_cancel_buttons
 
 CONTEXT_STYLE = "QLabel { background: #fff4ce; color: #3b2f00; border-radius: 4px; padding: 6px 8px; }"
 

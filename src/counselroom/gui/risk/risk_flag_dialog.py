@@ -7,14 +7,14 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QRadioButton, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.risk import RiskFlag
-from ..records.services import Services
-from .client_form import plain_label
-from .note_editor import SectionEdit
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.risk import RiskFlag
+from ...records.services import Services
+from ..clients.client_form import plain_label
+from ..common.widgets import save_cancel_buttons
+from ..sessions.note_editor import SectionEdit
 from .risk_widgets import FieldErrors, bold, date_edit, labelled, selectable, to_date, to_qdate
-from .widgets import save_cancel_buttons
 
 
 class RaiseFlagDialog(QDialog):

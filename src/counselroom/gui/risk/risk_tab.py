@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import i18n
-from ..i18n import N_, tr
-from ..records.risk import (
+from ... import i18n
+from ...i18n import N_, tr
+from ...records.risk import (
     DOMAINS,
     ENTITIES,
     EmergencyMeasure,
@@ -35,16 +35,16 @@ from ..records.risk import (
     RiskFlag,
     SafetyPlan,
 )
-from ..records.services import Services
-from . import pdf_printing
-from .client_form import plain_label
+from ...records.services import Services
+from ..clients.client_form import plain_label
+from ..common import pdf_printing
+from ..common.qt_models import RowTableModel, local_time
+from ..common.widgets import RecordTable, StoreWatcher, message_label, set_message
 from .emergency_measure_dialog import EmergencyMeasureDialog, MeasureView, exception_text, party_text
-from .qt_models import RowTableModel, local_time
 from .risk_assessment_dialog import AssessmentView, RiskAssessmentDialog
 from .risk_flag_dialog import RaiseFlagDialog, ReviewFlagDialog
 from .risk_widgets import FLAG_STYLE, LEVEL_COLOURS, OVERDUE_STYLE, bold, launch, level_text, selectable
 from .safety_plan_editor import CrisisContactsDialog, SafetyPlanEditor
-from .widgets import RecordTable, StoreWatcher, message_label, set_message
 
 PRINT_LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
 EVENT_LABELS = {"raised": N_("Raised"), "reviewed": N_("Reviewed"), "cleared": N_("Cleared")}

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.risk import LEVEL_LABELS, Contact
-from .client_form import plain_label
-from .widgets import message_label, set_message
+from ...i18n import tr
+from ...records.risk import LEVEL_LABELS, Contact
+from ..clients.client_form import plain_label
+from ..common.widgets import message_label, set_message
 
 LEVEL_COLOURS = {"none": "#1b6e20", "low": "#4d6b00", "moderate": "#8a5a00", "high": "#b3261e",
                  "imminent": "#7a0010"}

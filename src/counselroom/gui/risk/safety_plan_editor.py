@@ -6,14 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDialog, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from ..i18n import language, tr
-from ..records.clients import ValidationError
-from ..records.risk import SafetyPlan, SafetyPlanContent
-from ..records.services import Services
-from .note_editor import SectionEdit
-from .qt_models import local_time
+from ...i18n import language, tr
+from ...records.clients import ValidationError
+from ...records.risk import SafetyPlan, SafetyPlanContent
+from ...records.services import Services
+from ..common.qt_models import local_time
+from ..common.widgets import paragraph, save_cancel_buttons
+from ..sessions.note_editor import SectionEdit
 from .risk_widgets import ContactRows, FieldErrors, date_edit, labelled, to_date, to_qdate
-from .widgets import paragraph, save_cancel_buttons
 
 
 def _lines(edit: SectionEdit) -> tuple[str, ...]:

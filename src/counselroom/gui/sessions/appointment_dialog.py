@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, tr
-from ..records.appointments import KIND_LABELS, KINDS, Appointment
-from ..records.clients import Client, ValidationError
-from ..records.services import Services
-from ..vault.errors import VaultError
+from ...i18n import N_, tr
+from ...records.appointments import KIND_LABELS, KINDS, Appointment
+from ...records.clients import Client, ValidationError
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import ERROR_STYLE, plain_label
+from ..common.widgets import save_cancel_buttons, show_error
 from .appointment_models import long_day_text, qdate, time_range
-from .client_form import ERROR_STYLE, plain_label
-from .widgets import save_cancel_buttons, show_error
 
 DEFAULT_MINUTES = 50
 FIELD_LABELS = {"client_id": N_("Client"), "kind": N_("Kind"), "planned_start": N_("Date"),

@@ -13,11 +13,11 @@ from typing import Any
 from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from .. import i18n
-from ..i18n import N_, tr
-from ..records.appointments import ATTENDANCE_LABELS, KIND_LABELS, Appointment
-from ..records.notes import Overdue
-from .qt_models import ID_ROLE, RISK_COLOR, RowTableModel
+from ... import i18n
+from ...i18n import N_, tr
+from ...records.appointments import ATTENDANCE_LABELS, KIND_LABELS, Appointment
+from ...records.notes import Overdue
+from ..common.qt_models import ID_ROLE, RISK_COLOR, RowTableModel
 
 CLIENT_ROLE = Qt.ItemDataRole.UserRole + 3
 MUTED = QColor("#6b6b6b")

@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.appointments import Appointment
-from ..records.services import Services
-from ..vault.errors import VaultError
+from ...i18n import tr
+from ...records.appointments import Appointment
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE
+from ..common.widgets import RecordTable, StoreWatcher, confirm_destructive, heading, show_error
 from .appointment_dialog import AppointmentDialog, from_qdate
 from .appointment_models import AppointmentTableModel, long_day_text, qdate, time_range, week_text
 from .attendance_dialog import AttendanceDialog
-from .client_form import plain_label
-from .qt_models import ID_ROLE
-from .widgets import RecordTable, StoreWatcher, confirm_destructive, heading, show_error
 
 
 class AppointmentTable(RecordTable):

@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, tr
-from ..records.appointments import ATTENDANCE_LABELS, LATE_AFTER, Appointment
-from ..records.clients import ValidationError
-from ..records.services import Services
-from ..vault.errors import VaultError
+from ...i18n import N_, tr
+from ...records.appointments import ATTENDANCE_LABELS, LATE_AFTER, Appointment
+from ...records.clients import ValidationError
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import ERROR_STYLE, plain_label
+from ..common.widgets import save_cancel_buttons, show_error
 from .appointment_dialog import error_label, from_qtime, to_qtime, with_error
 from .appointment_models import long_day_text, time_range
-from .client_form import ERROR_STYLE, plain_label
-from .widgets import save_cancel_buttons, show_error
 
 CHOICES = ("attended", "late", "no_show", "scheduled")
 CHOICE_LABELS = {"attended": N_("&Attended"), "late": N_("&Late"), "no_show": N_("&No-show"),

@@ -7,13 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..i18n import N_, tr
-from ..records.appointments import Appointment, Punctuality
-from ..records.services import Services
+from ...i18n import N_, tr
+from ...records.appointments import Appointment, Punctuality
+from ...records.services import Services
+from ..clients.client_form import plain_label
+from ..common.widgets import StoreWatcher
 from .appointment_models import AppointmentTableModel
 from .appointments_page import AppointmentActions, AppointmentTable
-from .client_form import plain_label
-from .widgets import StoreWatcher
 
 FIGURES = (("planned", N_("Appointments so far")), ("attended", N_("Attended on time")),
            ("late", N_("Late")), ("no_show", N_("No-show")), ("cancelled_client", N_("Cancelled by client")),

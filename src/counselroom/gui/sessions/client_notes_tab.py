@@ -19,19 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.appointments import KIND_LABELS, Appointment
-from ..records.clients import ValidationError
-from ..records.consent import ConsentRequired
-from ..records.notes import Note
-from ..records.services import Services
-from ..records.templates import templates
-from ..vault.errors import VaultError
-from .client_form import plain_label
+from ...i18n import tr
+from ...records.appointments import KIND_LABELS, Appointment
+from ...records.clients import ValidationError
+from ...records.consent import ConsentRequired
+from ...records.notes import Note
+from ...records.services import Services
+from ...records.templates import templates
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE
+from ..common.widgets import RecordTable, StoreWatcher, message_label, set_message
 from .note_editor import NoteEditor
 from .note_models import NotesTableModel
-from .qt_models import ID_ROLE
-from .widgets import RecordTable, StoreWatcher, message_label, set_message
 
 
 def appointment_text(a: Appointment) -> str:

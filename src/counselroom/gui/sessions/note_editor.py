@@ -28,16 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.clients import ValidationError
-from ..records.notes import Addendum, Note
-from ..records.services import Services
-from ..records.templates import templates
-from ..vault.errors import RecordReadOnly, VaultError
-from .client_form import plain_label
-from .note_models import template_title
-from .qt_models import local_time
-from .widgets import (
+from ...i18n import tr
+from ...records.clients import ValidationError
+from ...records.notes import Addendum, Note
+from ...records.services import Services
+from ...records.templates import templates
+from ...vault.errors import RecordReadOnly, VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import local_time
+from ..common.widgets import (
     confirm_destructive,
     guard_typed_text,
     heading,
@@ -46,6 +45,7 @@ from .widgets import (
     set_message,
     show_error,
 )
+from .note_models import template_title
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..i18n import N_, tr
-from ..records.notes import Note
-from ..records.search_service import WHERE_LABELS, SearchHit
-from ..records.templates import templates
-from .qt_models import ID_ROLE, SORT_ROLE, RowTableModel
+from ...i18n import N_, tr
+from ...records.notes import Note
+from ...records.search_service import WHERE_LABELS, SearchHit
+from ...records.templates import templates
+from ..common.qt_models import ID_ROLE, SORT_ROLE, RowTableModel
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 3
 DRAFT_COLOR = QColor("#8a5a00")

@@ -6,15 +6,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.notes import DEFAULT_OVERDUE_HOURS, Overdue
-from ..records.services import Services
-from ..vault.errors import VaultError
+from ...i18n import tr
+from ...records.notes import DEFAULT_OVERDUE_HOURS, Overdue
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.qt_models import ID_ROLE
+from ..common.widgets import StoreWatcher, heading, show_error
 from .appointment_models import CLIENT_ROLE, OverdueTableModel
 from .appointments_page import AppointmentTable
-from .client_form import plain_label
-from .qt_models import ID_ROLE
-from .widgets import StoreWatcher, heading, show_error
 
 SETTING = "notes.overdue_hours"
 MAX_HOURS = 24 * 30

@@ -12,7 +12,7 @@ import logging
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
-from ..shipped import resource
+from ...shipped import resource
 
 log = logging.getLogger(__name__)
 

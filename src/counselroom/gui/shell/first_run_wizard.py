@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..documents.recovery_sheet import RecoverySheet
-from ..i18n import N_, language, tr
-from ..records.services import Services
-from ..vault import location
-from ..vault.errors import VaultError
-from ..vault.kdf import KdfParams
-from ..vault.vault import Vault, VaultSession
-from .recovery_key_dialog import KeyCheck, RecoveryKeyView
+from ...documents.recovery_sheet import RecoverySheet
+from ...i18n import N_, language, tr
+from ...records.services import Services
+from ...vault import location
+from ...vault.errors import VaultError
+from ...vault.kdf import KdfParams
+from ...vault.vault import Vault, VaultSession
+from ..common.widgets import NewPassphraseBox, Task, heading, message_label, paragraph, set_message
+from ..vault.recovery_key_dialog import KeyCheck, RecoveryKeyView
 from .settings_page import ProfileForm, language_combo
-from .widgets import NewPassphraseBox, Task, heading, message_label, paragraph, set_message
 
 log = logging.getLogger(__name__)
 

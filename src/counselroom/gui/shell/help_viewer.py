@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import LANGUAGES, language, tr
-from ..shipped import resource
+from ...i18n import LANGUAGES, language, tr
+from ...shipped import resource
 
 GUIDE_NAME = "guide.md"
 TOC_LEVELS = 3  # headings down to ### are listed beside the text

@@ -34,22 +34,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
-from ..config import AppConfig
-from ..documents.recovery_sheet import RecoverySheet
-from ..i18n import N_, language, set_language, tr
-from ..records.services import Services
-from ..vault.kdf import KdfParams
-from ..vault.media import VolumeSource
-from ..vault.vault import Vault, VaultSession
-from .client_page import ClientPage
-from .clients_page import ClientsPage
+from ... import __version__
+from ...config import AppConfig
+from ...documents.recovery_sheet import RecoverySheet
+from ...i18n import N_, language, set_language, tr
+from ...records.services import Services
+from ...vault.kdf import KdfParams
+from ...vault.media import VolumeSource
+from ...vault.vault import Vault, VaultSession
+from ..clients.client_page import ClientPage
+from ..clients.clients_page import ClientsPage
+from ..common.widgets import confirm_destructive, paragraph
+from ..vault.recovery_key_dialog import RecoveryKeyDialog
 from .first_run_wizard import FirstRunWizard
 from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
-from .recovery_key_dialog import RecoveryKeyDialog
 from .settings_page import SettingsPage
 from .unlock_screen import UnlockScreen
-from .widgets import confirm_destructive, paragraph
 
 log = logging.getLogger(__name__)
 
@@ -85,31 +85,31 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa
     if key == "clients":
         return ClientsPage(services)
     if key == "dashboard":
-        from .dashboard_page import DashboardPage
+        from ..practice.dashboard_page import DashboardPage
 
         return DashboardPage(services)
     if key == "instruments":
-        from .instruments_page import InstrumentsPage
+        from ..psychtests.instruments_page import InstrumentsPage
 
         return InstrumentsPage(services)
     if key == "training":
-        from .training_page import TrainingPage
+        from ..practice.training_page import TrainingPage
 
         return TrainingPage(services)
     if key == "retention":
-        from .retention_page import RetentionPage
+        from ..practice.retention_page import RetentionPage
 
         return RetentionPage(services)
     if key == "audit":
-        from .audit_page import AuditPage
+        from ..practice.audit_page import AuditPage
 
         return AuditPage(services)
     if key == "appointments":
-        from .appointments_page import AppointmentsPage
+        from ..sessions.appointments_page import AppointmentsPage
 
         return AppointmentsPage(services)
     if key == "overdue":
-        from .overdue_page import OverduePage
+        from ..sessions.overdue_page import OverduePage
 
         return OverduePage(services)
     if key == "search":
@@ -117,19 +117,19 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa
 
         return SearchPage(services)
     if key == "groups":
-        from .groups_page import GroupsPage
+        from ..consent.groups_page import GroupsPage
 
         return GroupsPage(services)
     if key == "exports":
-        from .export_register_page import ExportRegisterPage
+        from ..practice.export_register_page import ExportRegisterPage
 
         return ExportRegisterPage(services)
     if key == "consent_form":
-        from .consent_template_page import ConsentTemplatePage
+        from ..consent.consent_template_page import ConsentTemplatePage
 
         return ConsentTemplatePage(services)
     if key == "backup":
-        from .backup_page import BackupPage
+        from ..vault.backup_page import BackupPage
 
         return BackupPage(services, ctx.vault, volumes=ctx.volumes)
     return SettingsPage(services, ctx.config, ctx.config_path)
@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
         """Restore replaces the vault: the window locks first (keeping only the restore dialog), and shows the
         unlock screen of whatever vault is in place afterwards. Also offered while locked, for a vault that
         no longer opens."""
-        from .restore_dialog import RestoreDialog
+        from ..vault.restore_dialog import RestoreDialog
 
         dialog = RestoreDialog(self.ctx.vault, self, before_restore=lambda: self.lock(keep=dialog))
         try:
@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self.services is not None and self.ctx.remind_backup:
-            from .backup_page import ask_backup_before_closing
+            from ..vault.backup_page import ask_backup_before_closing
 
             answer = ask_backup_before_closing(self, self.services)
             if answer != "close":

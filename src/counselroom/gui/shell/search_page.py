@@ -8,13 +8,13 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
-from ..i18n import tr
-from ..records.search_service import SearchHit, SearchResults
-from ..records.services import Services
-from ..vault.errors import VaultError
-from .client_form import plain_label
-from .note_models import HIT_ROLE, SearchResultsModel
-from .widgets import RecordTable, StoreWatcher, heading
+from ...i18n import tr
+from ...records.search_service import SearchHit, SearchResults
+from ...records.services import Services
+from ...vault.errors import VaultError
+from ..clients.client_form import plain_label
+from ..common.widgets import RecordTable, StoreWatcher, heading
+from ..sessions.note_models import HIT_ROLE, SearchResultsModel
 
 SEARCH_DELAY_MS = 250
 

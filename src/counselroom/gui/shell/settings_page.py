@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..config import AppConfig
-from ..documents.recovery_sheet import RecoverySheet
-from ..i18n import N_, language, tr
-from ..records.profile import Profile
-from ..records.services import Services
-from ..vault.errors import Throttled, VaultError, WrongSecret
-from .recovery_key_dialog import RecoveryKeyDialog
-from .widgets import (
+from ...config import AppConfig
+from ...documents.recovery_sheet import RecoverySheet
+from ...i18n import N_, language, tr
+from ...records.profile import Profile
+from ...records.services import Services
+from ...vault.errors import Throttled, VaultError, WrongSecret
+from ..common.widgets import (
     NewPassphraseBox,
     PassphraseEdit,
     StoreWatcher,
@@ -41,6 +40,7 @@ from .widgets import (
     paragraph,
     set_message,
 )
+from ..vault.recovery_key_dialog import RecoveryKeyDialog
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class SettingsPage(QWidget):
         column.addStretch(1)
 
     def _dependency_box(self) -> QGroupBox:
-        from .dependency_settings import DependencySettings
+        from ..practice.dependency_settings import DependencySettings
 
         box = QGroupBox(tr("Dependency alerts"))
         layout = QVBoxLayout(box)
@@ -146,7 +146,7 @@ class SettingsPage(QWidget):
         return box
 
     def change_crisis_contacts(self) -> None:
-        from .safety_plan_editor import CrisisContactsDialog
+        from ..risk.safety_plan_editor import CrisisContactsDialog
 
         dialog = CrisisContactsDialog(self.services, self)
         try:
@@ -155,7 +155,7 @@ class SettingsPage(QWidget):
             dialog.deleteLater()
 
     def _retention_box(self) -> QGroupBox:
-        from .retention_rules_dialog import rule_text
+        from ..practice.retention_rules_dialog import rule_text
 
         box = QGroupBox(tr("Retention of records"))
         layout = QHBoxLayout(box)
@@ -170,12 +170,12 @@ class SettingsPage(QWidget):
         return box
 
     def _show_retention_rules(self) -> None:
-        from .retention_rules_dialog import rule_text
+        from ..practice.retention_rules_dialog import rule_text
 
         self.retention_label.setText("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
 
     def change_retention_rules(self) -> None:
-        from .retention_rules_dialog import RetentionRulesDialog
+        from ..practice.retention_rules_dialog import RetentionRulesDialog
 
         dialog = RetentionRulesDialog(self.services, self)
         if dialog.exec() and dialog.saved:

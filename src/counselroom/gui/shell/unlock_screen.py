@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..vault.errors import Throttled, VaultError, WrongSecret
-from ..vault.vault import Vault, VaultSession
-from .widgets import (
+from ...i18n import tr
+from ...vault.errors import Throttled, VaultError, WrongSecret
+from ...vault.vault import Vault, VaultSession
+from ..common.widgets import (
     CapsLockWarning,
     NewPassphraseBox,
     PassphraseEdit,

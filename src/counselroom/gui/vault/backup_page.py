@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import tr
-from ..records.services import Services
-from ..vault import backup
-from ..vault.errors import VaultError
-from ..vault.media import Volume, VolumeSource, is_removable, removable, system_volumes
-from ..vault.vault import Vault
-from .widgets import Task, heading, message_label, paragraph, set_message
+from ...i18n import tr
+from ...records.services import Services
+from ...vault import backup
+from ...vault.errors import VaultError
+from ...vault.media import Volume, VolumeSource, is_removable, removable, system_volumes
+from ...vault.vault import Vault
+from ..common.widgets import Task, heading, message_label, paragraph, set_message
 
 log = logging.getLogger(__name__)
 PROGRESS_MS = 50

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..documents.recovery_sheet import RecoverySheet, key_lines, sheet_text
-from ..i18n import tr
-from . import printing
-from .widgets import heading, message_label, monospace_font, paragraph, set_message
+from ...documents.recovery_sheet import RecoverySheet, key_lines, sheet_text
+from ...i18n import tr
+from ..common import printing
+from ..common.widgets import heading, message_label, monospace_font, paragraph, set_message
 
 CHECK_GROUPS = 2
 

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..i18n import N_, tr
-from ..vault import backup, restore
-from ..vault.errors import VaultError
-from ..vault.vault import Vault, VaultSession
-from .widgets import PassphraseEdit, Task, confirm_destructive, heading, message_label, paragraph, set_message
+from ...i18n import N_, tr
+from ...vault import backup, restore
+from ...vault.errors import VaultError
+from ...vault.vault import Vault, VaultSession
+from ..common.widgets import PassphraseEdit, Task, confirm_destructive, heading, message_label, paragraph, set_message
 
 TABLE_LABELS = [("clients", N_("Clients")), ("appointments", N_("Appointments")), ("notes", N_("Session notes")),
                 ("addenda", N_("Addenda")), ("case_closures", N_("Case closures")),

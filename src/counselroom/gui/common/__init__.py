@@ -1,0 +1,1 @@
+"""Shared by every part of the window: widgets, table models, printing and charts."""

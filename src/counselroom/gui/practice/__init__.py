@@ -1,0 +1,3 @@
+"""The practice: dashboard, training and supervision, retention and destruction, audit trail, exports and their
+register.
+"""

@@ -1,0 +1,1 @@
+"""Referrals: a client's referrals and the referral letter."""

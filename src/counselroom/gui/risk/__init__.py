@@ -1,0 +1,1 @@
+"""Risk: assessments, the flag, emergency measures and the safety plan."""

@@ -1,0 +1,1 @@
+"""Sessions: appointments, attendance, session notes and the overdue-notes list."""

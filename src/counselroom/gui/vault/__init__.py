@@ -1,0 +1,1 @@
+"""The vault's care: backup, restore and the recovery key."""
