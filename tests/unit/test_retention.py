@@ -12,7 +12,8 @@ import sqlcipher3
 
 from counselroom.records import retention
 from counselroom.records.clients import Client, ValidationError
-from counselroom.records.retention import DEFAULT_RULES, RetentionItem, add_years, populate_retention
+from counselroom.records.demo_retention import populate_retention
+from counselroom.records.retention import DEFAULT_RULES, RetentionItem, add_years
 from counselroom.records.services import Services
 from counselroom.vault import migrations, schema_retention
 from counselroom.vault.errors import ChangeRefused, RecordReadOnly

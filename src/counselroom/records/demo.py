@@ -214,7 +214,7 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     populate_risk(services, rng, ids, today)
     populate_referrals(services, rng, ids, today)
     populate_training(services, rng, today, years=10)
-    from .retention import populate_retention
+    from .demo_retention import populate_retention
 
     populate_retention(services, rng, today)
 

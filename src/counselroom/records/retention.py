@@ -38,12 +38,10 @@ import contextlib
 import json
 import logging
 import os
-import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..i18n import N_
 from ..vault import compaction
@@ -52,9 +50,6 @@ from . import search
 from .clients import ClientService, ValidationError
 from .settings import SettingsService
 from .store import SafeConnection, Store
-
-if TYPE_CHECKING:
-    from .services import Services
 
 log = logging.getLogger(__name__)
 
@@ -706,20 +701,3 @@ class RetentionService:
         return [DisposalEntry(int(r[0]), str(r[1]), str(r[2]), date.fromisoformat(str(r[3])), str(r[4]), str(r[5]),
                               int(r[6]), str(r[7]), date.fromisoformat(str(r[8])), date.fromisoformat(str(r[9])),
                               json.loads(str(r[10])), json.loads(str(r[11])), str(r[12])) for r in rows]
-
-
-def populate_retention(services: Services, rng: random.Random, today: date) -> None:
-    """Demo: the demo's cases closed more than three years ago are past retention under the default rule;
-    a few closed clients also get a leaving date (graduation on 30 June after the case closed), so the
-    leaving-date list has something in it. A handful of writes."""
-    closed = [c for c in services.clients.list(status="closed", include_archived=True) if c.id is not None]
-    rng.shuffle(closed)
-    for client in closed[:4]:
-        assert client.id is not None
-        closure = services.closures.current(client.id)
-        if closure is None:
-            continue
-        left = date(closure.closed_on.year, 6, 30)
-        if left < closure.closed_on:
-            left = date(closure.closed_on.year + 1, 6, 30)
-        services.retention.set_departure(client.id, min(left, today), "graduated", today=today)
