@@ -11,12 +11,24 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..i18n import N_, language
 from ..vault.backup import backup_age_days, remind_days
 from ..vault.errors import VaultError
 from .consent import STATUS_LABELS as CONSENT_STATUS_LABELS
 from .store import Store
+
+if TYPE_CHECKING:
+    from .appointments import AppointmentService
+    from .casework import DependencyService
+    from .consent import ConsentService
+    from .notes import NoteService
+    from .psychtests import PsychTestService
+    from .referrals import ReferralService
+    from .retention import RetentionService
+    from .risk import RiskService
+    from .training import TrainingService
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +64,27 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
+@dataclass(frozen=True)
+class DashboardSources:
+    """The services whose records the dashboard's rules read (given at construction, in build order)."""
+
+    appointments: AppointmentService
+    notes: NoteService
+    consent: ConsentService
+    psychtests: PsychTestService
+    risk: RiskService
+    referrals: ReferralService
+    dependency: DependencyService
+    training: TrainingService
+    retention: RetentionService
+
+
 class DashboardService:
     """Reads the other services; writes nothing."""
 
-    def __init__(self, store: Store, services: object) -> None:
+    def __init__(self, store: Store, sources: DashboardSources) -> None:
         self.store = store
-        self.services = services  # records.services.Services (typed loosely: it builds this service)
+        self.services = sources
 
     def lines(self, now: datetime | None = None) -> list[DashboardLine]:
         now = now or datetime.now()
@@ -76,14 +103,14 @@ class DashboardService:
     # -- the rules ---------------------------------------------------------------------------------------------
 
     def _appointments(self, now: datetime) -> DashboardLine:
-        booked = [a for a in self.services.appointments.day(now.date()) if not a.cancelled]  # type: ignore[attr-defined]
+        booked = [a for a in self.services.appointments.day(now.date()) if not a.cancelled]
         count = len(booked)
         msgid = N_("No appointments today") if count == 0 else _plural(
             count, N_("{count} appointment today"), N_("{count} appointments today"))
         return DashboardLine("appointments", msgid, {"count": count}, count, False, section="appointments")
 
     def _notes(self, now: datetime) -> DashboardLine:
-        overdue = self.services.notes.overdue(now)  # type: ignore[attr-defined]
+        overdue = self.services.notes.overdue(now)
         count = len(overdue)
         msgid = N_("No session notes overdue") if count == 0 else _plural(
             count, N_("{count} session note overdue"), N_("{count} session notes overdue"))
@@ -91,7 +118,7 @@ class DashboardService:
 
     def _consent(self, now: datetime) -> DashboardLine:
         items = tuple(DashboardItem(client_id, "consent", CONSENT_STATUS_LABELS.get(status, status))
-                      for client_id, status in self.services.consent.needing_attention())  # type: ignore[attr-defined]
+                      for client_id, status in self.services.consent.needing_attention())
         count = len(items)
         msgid = N_("Every open case has a current consent") if count == 0 else _plural(
             count, N_("{count} client without a complete or current consent"),
@@ -99,7 +126,7 @@ class DashboardService:
         return DashboardLine("consent", msgid, {"count": count}, count, count > 0, items=items)
 
     def _tests(self, now: datetime) -> DashboardLine:
-        tests = self.services.psychtests  # type: ignore[attr-defined]
+        tests = self.services.psychtests
         titles: dict[tuple[str, int], str] = {}
         items = []
         for a in tests.missing_explanation_or_feedback():
@@ -118,7 +145,7 @@ class DashboardService:
         return DashboardLine("tests", msgid, {"count": count}, count, count > 0, items=tuple(items))
 
     def _risk(self, now: datetime) -> DashboardLine:
-        found = self.services.risk.flags_needing_attention(now.date())  # type: ignore[attr-defined]
+        found = self.services.risk.flags_needing_attention(now.date())
         items = []
         for f in found:
             if f.no_safety_plan and f.review_due:
@@ -136,17 +163,17 @@ class DashboardService:
         return DashboardLine("risk", msgid, {"count": count}, count, count > 0, items=tuple(items))
 
     def _referrals(self, now: datetime) -> DashboardLine:
-        found = self.services.referrals.awaiting_follow_up(now.date())  # type: ignore[attr-defined]
+        found = self.services.referrals.awaiting_follow_up(now.date())
         items = tuple(DashboardItem(r.client_id, "referrals", N_("Referral to {recipient}: follow-up due {date}"),
-                                    {"recipient": r.recipient_label, "date": r.due_on.isoformat()},
-                                    r.due_on.isoformat()) for r in found)
+                                    {"recipient": r.recipient_label, "date": str(r.due_on)},
+                                    str(r.due_on)) for r in found)
         count = len(items)
         msgid = N_("No referral awaits its follow-up") if count == 0 else _plural(
             count, N_("{count} referral awaiting follow-up"), N_("{count} referrals awaiting follow-up"))
         return DashboardLine("referrals", msgid, {"count": count}, count, count > 0, items=items)
 
     def _dependency(self, now: datetime) -> DashboardLine:
-        found = self.services.dependency.alerts(now)  # type: ignore[attr-defined]
+        found = self.services.dependency.alerts(now)
         items = tuple(DashboardItem(a.client_id, "casework",
                                     N_("{in_window} sessions in the last {weeks} weeks, {total} in all"),
                                     {"in_window": a.in_window, "weeks": a.thresholds.window_weeks, "total": a.total})
@@ -167,7 +194,7 @@ class DashboardService:
         return DashboardLine("backup", msgid, {"days": age}, age, age >= limit, section="backup")
 
     def _training(self, now: datetime) -> DashboardLine:
-        year = self.services.training.year_summary(now.year)  # type: ignore[attr-defined]
+        year = self.services.training.year_summary(now.year)
         hours = f"{year.hours:g}"
         if year.target:
             return DashboardLine("training", N_("Training this year: {hours} of {target} hours"),
@@ -176,7 +203,7 @@ class DashboardService:
                              section="training")
 
     def _retention(self, now: datetime) -> DashboardLine:
-        found = self.services.retention.past_retention(now.date(), counts=False)  # type: ignore[attr-defined]
+        found = self.services.retention.past_retention(now.date(), counts=False)
         count = len(found)
         msgid = N_("No records past their retention period") if count == 0 else _plural(
             count, N_("{count} record set past its retention period"),

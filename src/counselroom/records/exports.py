@@ -158,13 +158,16 @@ def _same(a: str, b: str) -> bool:
 
 
 class ExportService:
-    def __init__(self, store: Store, clients: ClientService, notes: NoteService, profile: ProfileService) -> None:
+    def __init__(self, store: Store, clients: ClientService, notes: NoteService, profile: ProfileService, *,
+                 section_providers: builtins.list[SectionProvider] | None = None,
+                 test_selector: TestSelector | None = None) -> None:
         self.store = store
         self.clients = clients
         self.notes = notes
         self.profile = profile
-        self.section_providers: builtins.list[SectionProvider] = []
-        self.test_selector: TestSelector = lambda _client_id, _contents: []
+        # Other parts' sections of a record copy (e.g. the chosen test results) and their selection.
+        self.section_providers: builtins.list[SectionProvider] = list(section_providers or [])
+        self.test_selector: TestSelector = test_selector or (lambda _client_id, _contents: [])
 
     # authorizations
     def authorizations(self, client_id: int) -> builtins.list[Authorization]:

@@ -115,14 +115,16 @@ def _require_signer(signed_by: str) -> None:
 
 
 class NoteService:
-    def __init__(self, store: Store, appointments: AppointmentService, settings: SettingsService | None = None) -> None:
+    def __init__(self, store: Store, appointments: AppointmentService, settings: SettingsService | None = None, *,
+                 before_new_note: Callable[[int], None] | None = None,
+                 consent_since: Callable[[int], date | None] | None = None) -> None:
         self.store = store
         self.appointments = appointments
         self.settings = settings
-        # Set by the consent records (a later part): raises when a client's consent is not complete.
-        self.before_new_note: Callable[[int], None] | None = None
-        # The first day the client's consent covers (the consent part sets it): no session note before it.
-        self.consent_since: Callable[[int], date | None] | None = None
+        # From the consent records: raises when a client's consent does not allow a note yet.
+        self.before_new_note = before_new_note
+        # The first day the client's consent covers (from the consent records): no session note before it.
+        self.consent_since = consent_since
 
     # reading
     def _select(self, where: str, args: tuple[object, ...] = ()) -> list[Note]:

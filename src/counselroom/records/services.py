@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..vault.audit import AuditEntry, Verification
 from ..vault.vault import VaultSession
@@ -10,7 +10,7 @@ from .appointments import AppointmentService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
 from .consent import ConsentService
-from .dashboard import DashboardService
+from .dashboard import DashboardService, DashboardSources
 from .exports import ExportService
 from .notes import NoteService
 from .profile import ProfileService
@@ -39,50 +39,32 @@ class AuditService:
         return self.store.audit.verify()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """Every records service of one unlocked session; made by `build_services` (or `Services.open`)."""
+
     store: Store
     profile: ProfileService
     clients: ClientService
     settings: SettingsService
     audit: AuditService
     appointments: AppointmentService
+    consent: ConsentService
     notes: NoteService
     dependency: DependencyService
     closures: ClosureService
     search: SearchService
-    exports: ExportService = field(init=False)  # set in open(), after the positional fields
-    consent: ConsentService = field(init=False)  # set in open(); its gate keeps notes behind consent
-    psychtests: PsychTestService = field(init=False)
-    risk: RiskService = field(init=False)
-    referrals: ReferralService = field(init=False)
-    training: TrainingService = field(init=False)
-    retention: RetentionService = field(init=False)
-    dashboard: DashboardService = field(init=False)
+    psychtests: PsychTestService
+    exports: ExportService
+    risk: RiskService
+    referrals: ReferralService
+    training: TrainingService
+    retention: RetentionService
+    dashboard: DashboardService
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
-        store = Store(session)
-        settings = SettingsService(store)
-        clients = ClientService(store)
-        appointments = AppointmentService(store)
-        notes = NoteService(store, appointments, settings)
-        services = cls(store, ProfileService(store), clients, settings, AuditService(store), appointments, notes,
-                       DependencyService(store, settings), ClosureService(store), SearchService(store, clients, notes))
-        services.exports = ExportService(store, clients, notes, services.profile)
-        services.consent = ConsentService(store, clients, services.profile)
-        notes.before_new_note = services.consent.require_consent
-        notes.consent_since = services.consent.first_consent_day
-        services.psychtests = PsychTestService(store, clients, settings)
-        services.exports.section_providers.append(services.psychtests.export_sections)
-        services.exports.test_selector = services.psychtests.export_selection
-        services.risk = RiskService(store, clients, settings)
-        services.referrals = ReferralService(store, clients, settings)
-        services.training = TrainingService(store, clients, settings)
-        services.retention = RetentionService(store, clients, settings)
-        services.dashboard = DashboardService(store, services)
-        services.search.ensure_index()
-        return services
+        return build_services(session)
 
     @property
     def session(self) -> VaultSession:
@@ -91,3 +73,34 @@ class Services:
     @property
     def failed_attempts(self) -> int:
         return self.session.failed_attempts
+
+
+def build_services(session: VaultSession) -> Services:
+    """Build the services in dependency order: each gets at construction what it needs, nothing is set later."""
+    store = Store(session)
+    settings = SettingsService(store)
+    profile = ProfileService(store)
+    clients = ClientService(store)
+    appointments = AppointmentService(store)
+    consent = ConsentService(store, clients, profile)
+    # The consent records keep notes behind consent and before-consent dates out.
+    notes = NoteService(store, appointments, settings, before_new_note=consent.require_consent,
+                        consent_since=consent.first_consent_day)
+    psychtests = PsychTestService(store, clients, settings)
+    # Test results leave in a record copy only as a section the counselor chose.
+    exports = ExportService(store, clients, notes, profile, section_providers=[psychtests.export_sections],
+                            test_selector=psychtests.export_selection)
+    dependency = DependencyService(store, settings)
+    risk = RiskService(store, clients, settings)
+    referrals = ReferralService(store, clients, settings)
+    training = TrainingService(store, clients, settings)
+    retention = RetentionService(store, clients, settings)
+    dashboard = DashboardService(store, DashboardSources(
+        appointments=appointments, notes=notes, consent=consent, psychtests=psychtests, risk=risk,
+        referrals=referrals, dependency=dependency, training=training, retention=retention))
+    search = SearchService(store, clients, notes)
+    search.ensure_index()
+    return Services(store=store, profile=profile, clients=clients, settings=settings, audit=AuditService(store),
+                    appointments=appointments, consent=consent, notes=notes, dependency=dependency,
+                    closures=ClosureService(store), search=search, psychtests=psychtests, exports=exports, risk=risk,
+                    referrals=referrals, training=training, retention=retention, dashboard=dashboard)
