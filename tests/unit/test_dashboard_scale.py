@@ -20,9 +20,6 @@ from counselroom.vault.vault import Vault
 
 SIZES = (30, 60)
 NOW = datetime.now().replace(microsecond=0)
-PER_ITEM = {  # rules still reading each thing they count on its own, in modules outside this change
-    "notes": "NoteService.overdue reads each overdue session's appointment on its own (records/notes.py)",
-}
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +47,7 @@ def asked(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, tuple
     return out
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.xfail(reason=PER_ITEM[k], strict=True))
-                                 if k in PER_ITEM else k for k in KEYS])
+@pytest.mark.parametrize("key", KEYS)
 def test_a_rule_asks_as_many_questions_for_60_clients_as_for_30(asked: dict[int, dict[str, tuple[int, int]]],
                                                                 key: str) -> None:
     (few, _), (many, _) = asked[SIZES[0]][key], asked[SIZES[1]][key]

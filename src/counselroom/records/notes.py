@@ -18,7 +18,9 @@ from ..i18n import N_
 from ..vault.audit import now_utc
 from ..vault.errors import RecordReadOnly
 from . import search
+from .appointments import _COLUMNS as APPOINTMENT_COLUMNS
 from .appointments import HELD, Appointment, AppointmentService
+from .appointments import _row as appointment_row
 from .clients import ValidationError
 from .settings import DEFAULT_OVERDUE_HOURS, SettingsService
 from .store import Store
@@ -269,17 +271,23 @@ class NoteService:
         return float(value) if isinstance(value, int | float) and value > 0 else float(DEFAULT_OVERDUE_HOURS)
 
     def overdue(self, now: datetime | None = None, hours: float | None = None) -> builtins.list[Overdue]:
+        """Held sessions ended `hours` ago or more whose note is missing or still a draft, oldest first. One
+        query, reading only the held sessions not yet signed (`notes_unsigned`, kept by the vault's triggers:
+        see vault/schema_perf5.py), however many sessions the vault holds."""
         now = now or datetime.now()
         hours = self.overdue_hours() if hours is None else hours
         cutoff = now - timedelta(hours=hours)
+        columns = ", ".join(f"a.{c}" for c in APPOINTMENT_COLUMNS)
         rows = self.store.conn.execute(
-            "SELECT a.id, n.id FROM appointments a "
+            f"SELECT {columns}, n.id FROM notes_unsigned u CROSS JOIN appointments a ON a.id = u.appointment_id "
             "LEFT JOIN notes n INDEXED BY notes_appointment_status ON n.appointment_id = a.id "
             f"WHERE a.attendance IN ({', '.join('?' * len(HELD))}) AND COALESCE(a.actual_end, a.planned_end) <= ? "
-            "AND (n.id IS NULL OR n.status = 'draft') ORDER BY a.planned_start",
+            "AND (n.id IS NULL OR n.status = 'draft') ORDER BY a.planned_start, a.id",
             (*HELD, cutoff.isoformat(timespec="minutes")))
         out = []
-        for appointment_id, draft_id in rows.fetchall():
-            a = self.appointments.get(int(appointment_id))
-            out.append(Overdue(a, round((now - a.end).total_seconds() / 3600 - hours, 1), draft_id))
+        for row in rows.fetchall():
+            a = appointment_row(row[:-1])
+            draft_id = row[-1]
+            out.append(Overdue(a, round((now - a.end).total_seconds() / 3600 - hours, 1),
+                               None if draft_id is None else int(draft_id)))
         return out

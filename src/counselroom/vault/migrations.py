@@ -12,6 +12,7 @@ from . import (
     schema_consent,
     schema_exports,
     schema_keys,
+    schema_perf5,
     schema_performance,
     schema_referrals,
     schema_retention,
@@ -178,7 +179,7 @@ V3 += ["""CREATE INDEX notes_appointment_status ON notes (appointment_id, status
 V4 = schema_performance.STATEMENTS
 
 # Version 5 (not yet released): each part keeps its tables in its own module while it grows (issues 12, 15, 17).
-V5 = schema_sessions2.STATEMENTS + schema_screening.STATEMENTS + schema_keys.STATEMENTS
+V5 = schema_sessions2.STATEMENTS + schema_screening.STATEMENTS + schema_keys.STATEMENTS + schema_perf5.STATEMENTS
 
 MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
 CURRENT_VERSION = len(MIGRATIONS)
