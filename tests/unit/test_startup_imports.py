@@ -3,22 +3,63 @@ command line with the demo generator, pypinyin, reportlab): checked in a fresh i
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("counselroom.cli", "counselroom.records.demo", "reportlab", "pypinyin")
+# What the unlock screen does not need either: the records services, the documents (PDF) and pikepdf.
+NOT_AT_UNLOCK = (*HEAVY, "pikepdf", "counselroom.records.services", "counselroom.documents")
 
 
-def _imported_after(statement: str) -> set[str]:
+def _imported_after(statement: str, env: dict[str, str] | None = None) -> set[str]:
     code = f"{statement}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                       env=env)
     return set(r.stdout.split())
+
+
+def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
 
 
 def test_the_windows_entry_point_imports_no_command_line_demo_pinyin_or_pdf_library() -> None:
     modules = _imported_after("import counselroom.__main__, counselroom.app")
     assert "counselroom.app" in modules and "counselroom.vault.vault" in modules
     assert not [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY or m.startswith(HEAVY)]
+
+
+def test_the_window_module_imports_only_what_the_unlock_screen_needs() -> None:
+    """The entry point with the window's module, as `app.main()` imports it before showing the window."""
+    modules = _imported_after("import counselroom.__main__, counselroom.app\n"
+                              "from counselroom.gui.shell.main_window import AppContext, MainWindow")
+    assert "counselroom.gui.shell.main_window" in modules and "counselroom.gui.shell.unlock_screen" in modules
+    assert _heavy(modules, NOT_AT_UNLOCK) == []
+
+
+def test_the_unlock_screen_shown_has_not_imported_them_either(tmp_path: Path) -> None:
+    """A window built on an existing vault shows its unlock screen without the records services, the PDF
+    libraries, pypinyin, the command line or the demo (imports inside the window's methods count too)."""
+    from counselroom.vault.kdf import FLOOR
+    from counselroom.vault.vault import Vault
+
+    Vault.create(tmp_path / "vault", "correct horse battery staple 7", kdf_params=FLOOR, state_dir=tmp_path / "s")
+    statement = (
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from counselroom.config import AppConfig\n"
+        "from counselroom.gui.shell.main_window import AppContext, MainWindow\n"
+        "from counselroom.vault.vault import Vault\n"
+        "app = QApplication([])\n"
+        f"vault = Vault(Path({str(tmp_path / 'vault')!r}), state_dir=Path({str(tmp_path / 's')!r}))\n"
+        f"ctx = AppContext(vault=vault, config=AppConfig(), config_path=Path({str(tmp_path / 'c.json')!r}))\n"
+        "window = MainWindow(ctx)\nwindow.show()\napp.processEvents()\n"
+        "assert window.unlock_screen is not None and window.screens.currentWidget() is window.unlock_screen")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    modules = _imported_after(statement, env)
+    assert "counselroom.gui.shell.unlock_screen" in modules
+    assert _heavy(modules, NOT_AT_UNLOCK) == []
 
 
 def test_a_command_still_reaches_the_command_line() -> None:

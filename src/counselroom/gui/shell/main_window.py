@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -36,20 +38,24 @@ from PySide6.QtWidgets import (
 
 from ... import __version__
 from ...config import AppConfig
-from ...documents.recovery_sheet import RecoverySheet
 from ...i18n import N_, language, set_language, tr
-from ...records.services import Services
 from ...vault.kdf import KdfParams
 from ...vault.media import VolumeSource
 from ...vault.vault import Vault, VaultSession
-from ..clients.client_page import ClientPage
-from ..clients.clients_page import ClientsPage
 from ..common.widgets import confirm_destructive, paragraph
-from ..vault.recovery_key_dialog import RecoveryKeyDialog
-from .first_run_wizard import FirstRunWizard
 from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
-from .settings_page import SettingsPage
 from .unlock_screen import UnlockScreen
+
+# The unlock screen is all the window shows at start: what only the unlocked window, the first-run wizard or
+# the recovery sheet needs (the records services with pypinyin, reportlab, pikepdf) is imported where it is
+# first used, so the start pays only for PySide6 and the vault (tests/unit/test_startup_imports.py).
+if TYPE_CHECKING:
+    from ...records.services import Services
+    from ..clients.client_page import ClientPage
+    from ..vault.recovery_key_dialog import RecoveryKeyDialog
+    from .first_run_wizard import FirstRunWizard
+
+RECOVERY_KEY_DIALOG_MODULE = "counselroom.gui.vault.recovery_key_dialog"
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +89,8 @@ class AppContext:
 
 def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa: C901, PLR0911 - one branch a page
     if key == "clients":
+        from ..clients.clients_page import ClientsPage
+
         return ClientsPage(services)
     if key == "dashboard":
         from ..practice.dashboard_page import DashboardPage
@@ -132,6 +140,8 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa
         from ..vault.backup_page import BackupPage
 
         return BackupPage(services, ctx.vault, volumes=ctx.volumes)
+    from .settings_page import SettingsPage
+
     return SettingsPage(services, ctx.config, ctx.config_path)
 
 
@@ -229,6 +239,8 @@ class Shell(QWidget):
                 getattr(page, name).connect(slot)
 
     def open_client(self, client_id: int) -> ClientPage | None:
+        from ..clients.clients_page import ClientsPage
+
         clients = self.pages.get("clients")
         if not isinstance(clients, ClientsPage):
             return None
@@ -414,6 +426,8 @@ class MainWindow(QMainWindow):
     def show_wizard(self, page: int = 0) -> None:
         vault = self.wizard.vault if self.wizard is not None else self.ctx.vault  # a folder chosen stays chosen
         self._drop(self.wizard)
+        from .first_run_wizard import FirstRunWizard
+
         self.wizard = FirstRunWizard(vault, self.ctx.kdf_params)
         self.wizard.language_chosen.connect(self._wizard_language)
         self.wizard.completed.connect(self._wizard_completed)
@@ -450,6 +464,8 @@ class MainWindow(QMainWindow):
             self.unlock_screen.focus_passphrase()
 
     def _open(self, session: VaultSession, new_recovery_key: str | None) -> None:
+        from ...records.services import Services
+
         self.services = Services.open(session)
         self._build_shell()
         self.idle.set_minutes(self.ctx.config.auto_lock_minutes)
@@ -478,11 +494,14 @@ class MainWindow(QMainWindow):
     def _page_built(self, key: str, page: QWidget) -> None:
         if key == "backup":
             page.restore_requested.connect(self.restore_backup)  # type: ignore[attr-defined]
-        elif isinstance(page, SettingsPage):
-            page.language_changed.connect(self._settings_language)
-            page.auto_lock_changed.connect(self.idle.set_minutes)
+        elif key == "settings":
+            page.language_changed.connect(self._settings_language)  # type: ignore[attr-defined]
+            page.auto_lock_changed.connect(self.idle.set_minutes)  # type: ignore[attr-defined]
 
     def _show_recovery_key(self, key: str) -> None:
+        from ...documents.recovery_sheet import RecoverySheet
+        from ..vault.recovery_key_dialog import RecoveryKeyDialog
+
         assert self.services is not None
         profile = self.services.profile.get()
         sheet = RecoverySheet(recovery_key=key, vault_folder=str(self.ctx.vault.path), lang=language(),
@@ -509,10 +528,12 @@ class MainWindow(QMainWindow):
             if next_popup is popup:
                 break
             popup = next_popup
+        # A recovery key dialog is closed without its question; none exists unless its module was imported.
+        key_dialog_type = getattr(sys.modules.get(RECOVERY_KEY_DIALOG_MODULE), "RecoveryKeyDialog", None)
         for w in QApplication.topLevelWidgets():
             if w is self or w is keep:
                 continue
-            if isinstance(w, RecoveryKeyDialog):
+            if key_dialog_type is not None and isinstance(w, key_dialog_type):
                 w.force_close()
             elif isinstance(w, QDialog):
                 if w.isVisible():
