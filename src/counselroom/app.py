@@ -41,18 +41,49 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+_qt_supplement: object | None = None
+
+
+def _qt_supplement_translator(lang: str, parent: object) -> object | None:
+    """Qt's words its own catalogue lacks (Qt 6 gave the file dialog's "&Look in:" a mnemonic, and
+    qtbase_zh_CN.qm still has only "Look in:"): resources/i18n/qt/<lang>.json, by Qt context."""
+    import json
+
+    from PySide6.QtCore import QTranslator
+
+    from .shipped import resource
+
+    path = resource("i18n", "qt", f"{lang}.json")
+    if not path.is_file():
+        return None
+    words = {context: entries for context, entries in json.loads(path.read_text(encoding="utf-8")).items()
+             if isinstance(entries, dict)}
+
+    class Supplement(QTranslator):
+        def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
+                      n: int = -1) -> str:
+            return words.get(context, {}).get(source, "")
+
+        def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+            return not words
+
+    return Supplement(parent)  # type: ignore[arg-type]
+
+
 def install_qt_translations(lang: str) -> None:
-    """Load Qt's own catalogue (standard buttons, print dialog) for `lang`; English needs none."""
-    global _qt_translator
+    """Load Qt's own catalogue (standard buttons, file and print dialogs) for `lang`, with the few words it
+    lacks; English needs none."""
+    global _qt_translator, _qt_supplement
     from PySide6.QtCore import QLibraryInfo, QTranslator
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
         return
-    if _qt_translator is not None:
-        app.removeTranslator(_qt_translator)  # type: ignore[arg-type]
-        _qt_translator = None
+    for old in (_qt_translator, _qt_supplement):
+        if old is not None:
+            app.removeTranslator(old)  # type: ignore[arg-type]
+    _qt_translator = _qt_supplement = None
     if lang == "en":
         return
     translator = QTranslator(app)
@@ -62,6 +93,10 @@ def install_qt_translations(lang: str) -> None:
         _qt_translator = translator
     else:
         log.info("Qt's own %s translations were not found", lang)
+    supplement = _qt_supplement_translator(lang, app)
+    if supplement is not None:
+        app.installTranslator(supplement)  # type: ignore[arg-type]  # installed last, asked first
+        _qt_supplement = supplement
 
 
 def make_demo_vault(folder: Path) -> tuple[Vault, str]:
