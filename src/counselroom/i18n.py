@@ -1,14 +1,15 @@
 """Translation of user-visible text, shared by the command line, the documents and the window.
 
-English is the message id; the JSON files in `resources/i18n/zh_CN/` (one per part of the program, merged
-at load) map each id to Simplified Chinese. `tr()`
-translates now; `N_()` only marks a string for the catalogue so it can be translated later, where
-it is shown. A test walks the source and fails when any marked string lacks a translation.
+English is the message id; `resources/i18n/zh_CN/LC_MESSAGES/counselroom.po` (standard gettext, kept with
+Babel by tools/i18n.py) maps each id to Simplified Chinese, and the compiled `counselroom.mo` beside it is
+what the program reads, with the standard library's gettext. `tr()` translates now; `N_()` only marks a
+string for the catalogue so it can be translated later, where it is shown. A test walks the source and fails
+when any marked string lacks a translation.
 """
 
 from __future__ import annotations
 
-import json
+import gettext
 import locale
 import os
 from functools import cache
@@ -21,13 +22,12 @@ _language = "en"
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {}
-    data: dict[str, str] = {}
-    for path in sorted((_RESOURCES / lang).glob("*.json")):
-        data.update(json.loads(path.read_text(encoding="utf-8")))
-    return data
+def catalogue(lang: str) -> gettext.NullTranslations:
+    """The translations into one language (none for English, the message ids' own language)."""
+    if lang not in LANGUAGES or lang == "en":
+        return gettext.NullTranslations()
+    with (_RESOURCES / lang / "LC_MESSAGES" / "counselroom.mo").open("rb") as f:
+        return gettext.GNUTranslations(f)
 
 
 def system_language() -> str:
@@ -53,13 +53,13 @@ def language() -> str:
 
 
 def tr(msgid: str, /, **values: object) -> str:
-    text = catalogue(_language).get(msgid, msgid) if _language != "en" else msgid
+    text = catalogue(_language).gettext(msgid) if msgid else msgid  # "" would give the catalogue's header
     return text.format(**values) if values else text
 
 
 def tr_in(lang: str, msgid: str, /, **values: object) -> str:
     """Translate into a given language, whatever the window shows (used by printed documents)."""
-    text = catalogue(lang).get(msgid, msgid) if lang != "en" else msgid
+    text = catalogue(lang).gettext(msgid) if msgid else msgid
     return text.format(**values) if values else text
 
 

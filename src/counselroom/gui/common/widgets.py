@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...i18n import tr
+from ...i18n import N_, tr
 from ...vault import passphrase_policy
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ class CapsLockWarning(QLabel):
         self.setVisible(any(f.caps_lock for f in self._fields))
 
 
-STRENGTH_LABELS = ("Very weak", "Weak", "Acceptable", "Strong", "Very strong")
+STRENGTH_LABELS = (N_("Very weak"), N_("Weak"), N_("Acceptable"), N_("Strong"), N_("Very strong"))
 
 
 class NewPassphraseBox(QWidget):
