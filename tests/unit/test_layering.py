@@ -62,8 +62,6 @@ GUI_MAY_USE_FROM_VAULT = {
     "backup": "backup",
     "restore": "restore",
     "media": "the removable media a backup goes to",
-    "audit": "the audit entry and verification types the audit page shows",
-    "safefile": "writing the locked export's encrypted bytes atomically",
 }
 
 

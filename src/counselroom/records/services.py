@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..vault.audit import AuditEntry, Verification
 from ..vault.vault import VaultSession
 from .appointments import AppointmentService
+from .audit_trail import AuditService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
 from .consent import ConsentService
@@ -22,21 +22,6 @@ from .search_service import SearchService
 from .settings import SettingsService
 from .store import Store
 from .training import TrainingService
-
-
-class AuditService:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def entries(self, kinds: list[str] | None = None, since: str | None = None, until: str | None = None,
-                limit: int | None = None) -> list[AuditEntry]:
-        return self.store.audit.entries(kinds, since, until, limit)
-
-    def kinds(self) -> list[str]:
-        return self.store.audit.kinds()
-
-    def verify(self) -> Verification:
-        return self.store.audit.verify()
 
 
 @dataclass(frozen=True)

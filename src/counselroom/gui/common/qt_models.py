@@ -16,9 +16,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...i18n import N_, tr
 from ...records import psychtests, referrals, retention, risk, training
+from ...records.audit_trail import AuditEntry
 from ...records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ...records.exports import AUDIT_KINDS
-from ...vault.audit import AuditEntry
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import N_, tr
+from ...records.audit_trail import AuditEntry, Verification
 from ...records.services import Services
-from ...vault.audit import AuditEntry, Verification
 from ..clients.client_form import plain_label
 from ..common.qt_models import SORT_ROLE, AuditTableModel, kind_label
 from ..common.widgets import StoreWatcher

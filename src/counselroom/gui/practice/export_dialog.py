@@ -1,8 +1,8 @@
 """The locked export, step by step: the basis, what to include, for whom, the passphrase again; then the
 encrypted PDF is written where the counselor chooses and its password is shown once.
 
-Only the encrypted bytes ever reach the disk (written atomically by `vault.safefile.atomic_write`, inside
-the service's transaction, so a failed write leaves no register row). The release authorization form is
+Only the encrypted bytes ever reach the disk (written atomically by `records.export_files`, inside the service's
+transaction, so a failed write leaves no register row). The release authorization form is
 printed from memory: its PDF is rendered page by page with pypdfium2 and painted onto the printer.
 """
 
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ...documents import release_form
 from ...i18n import language, tr
 from ...records.clients import Client, ValidationError
+from ...records.export_files import write_locked_export
 from ...records.exports import (
     EXCEPTION_LABELS,
     EXCEPTIONS,
@@ -52,7 +53,6 @@ from ...records.exports import (
 )
 from ...records.services import Services
 from ...vault.errors import VaultError
-from ...vault.safefile import atomic_write
 from ...vault.vault import Vault
 from ..clients.client_form import plain_label
 from ..common import printing
@@ -799,7 +799,7 @@ class ExportDialog(QDialog):
         written: list[Path] = []
 
         def deliver(data: bytes) -> None:
-            atomic_write(path, data, mode=0o600)
+            write_locked_export(path, data)
             written.append(path)
 
         try:
