@@ -193,7 +193,7 @@ def test_files_that_are_not_tables_of_answers_are_refused(tmp_path: Path) -> Non
     assert read_csv("学号;1\n1;是\n".encode()).headers == ("学号", "1")  # a semicolon CSV (some Excel locales)
 
 
-# -- importing, levels, the flagged list --------------------------------------------------------------------------------
+# -- importing, levels, the flagged list ---------------------------------------------------------------------------
 
 
 def test_5000_students_with_bad_rows_import_at_the_right_levels(services: Services, tmp_path: Path) -> None:
@@ -300,7 +300,8 @@ def test_the_flagged_list_by_level_and_class_turns_into_clients_and_interviews(s
 def test_answers_and_results_are_read_only_in_the_vault(services: Services, tmp_path: Path) -> None:
     screening_id = _imported(services, tmp_path, 20)
     row = services.screening.rows(screening_id)[0]
-    for sql in ("UPDATE screening_rows SET answers = '{}' WHERE id = ?", "UPDATE screening_rows SET level = 1 WHERE id = ?",
+    for sql in ("UPDATE screening_rows SET answers = '{}' WHERE id = ?",
+                "UPDATE screening_rows SET level = 1 WHERE id = ?",
                 "UPDATE screening_rows SET total = 99 WHERE id = ?"):
         with pytest.raises(VaultError), services.store.write() as conn:
             conn.execute(sql, (row.id,))
@@ -318,7 +319,8 @@ def test_a_screening_imported_by_mistake_can_be_deleted(services: Services, tmp_
 
 def test_the_rooms_levels_are_configurable_and_a_critical_item_is_always_the_highest(services: Services) -> None:
     assert [lv.text("zh_CN") for lv in services.screening.levels()] == ["红色（一级）", "橙色（二级）", "黄色（三级）"]
-    services.screening.set_levels([{"zh_CN": "重点关注", "colour": "#AA0000"}, {"zh_CN": "一般关注", "colour": "#ffaa00"}])
+    services.screening.set_levels([{"zh_CN": "重点关注", "colour": "#AA0000"},
+                                   {"zh_CN": "一般关注", "colour": "#ffaa00"}])
     levels = services.screening.levels()
     assert [(lv.number, lv.text("en"), lv.colour) for lv in levels] == [(1, "重点关注", "#aa0000"),
                                                                          (2, "一般关注", "#ffaa00")]
