@@ -182,8 +182,8 @@ BROKEN = {
     "broken-not-json.json": ("The file", "This is not valid JSON: look near line 5, column 3 for a missing comma, "
                                          "bracket or quotation mark."),
     "broken-unknown-field.json": ("The file", "Unknown field “colour”. The fields allowed here are: format, id, "
-                                              "version, title, short_title, purpose, instructions, source, options, "
-                                              "items, scoring."),
+                                              "version, languages, title, short_title, purpose, instructions, source, "
+                                              "options, items, scoring."),
     "broken-factor-item-missing.json": ("Factor “sleep”", "Item 14 does not exist in this questionnaire."),
     "broken-duplicate-item.json": ("Item 3", "Two items have the number 3. Each item needs its own number."),
     "broken-option-not-number.json": ("Answer option 3", "The value “often” is not a number. Each answer option "

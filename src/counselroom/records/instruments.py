@@ -42,6 +42,7 @@ MAX_VALUE = 1_000_000
 MAX_LIMIT = 1_000_000_000
 MAX_VERSION = 2 ** 31 - 1
 MAX_ITEM_NUMBER = 9999
+MAX_LEVEL = 9  # levels of concern a screening rule may give (the room names and colours them)
 MAX_PROBLEMS = 200  # a file with thousands of mistakes lists the first ones
 _BUILTIN_ORDER = ("phq9", "gad7")
 TOTAL = "total"
@@ -201,6 +202,7 @@ class ScreeningRule:
     mode: str  # "any" or "all"
     conditions: tuple[RuleCondition, ...]
     message: Text = field(default_factory=dict)
+    level: int | None = None  # the room's level of concern a cohort screening gives (1 = the highest)
 
     def text(self, lang: str) -> str:
         return text_in(self.label, lang)
@@ -281,8 +283,14 @@ class Instrument:
         return [c for c in self.critical_items if c.item in answers and c.when.test(answers[c.item])]
 
     def score_value(self, score: Score, answers: Mapping[int, Number]) -> Number:
-        values = [Fraction(str(self._item(n).scored(answers[n]))) for n in score.items]
-        exact = sum(values, Fraction(0)) if score.method == "sum" else sum(values, Fraction(0)) / len(values)
+        raw = [self._item(n).scored(answers[n]) for n in score.items]
+        ints = [v for v in raw if isinstance(v, int)]
+        if len(ints) == len(raw):  # whole-number answers (every shipped scale): exact without str()
+            whole = sum(ints)
+            exact = Fraction(whole) if score.method == "sum" else Fraction(whole, len(raw))
+        else:
+            values = [Fraction(str(v)) for v in raw]
+            exact = sum(values, Fraction(0)) if score.method == "sum" else sum(values, Fraction(0)) / len(values)
         if exact.denominator == 1:
             return int(exact)
         rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -401,8 +409,8 @@ P_RULE = N_("Screening rule “{rule}”")
 P_RULE_AT = N_("Screening rule {n} in the list")
 P_CONDITION = N_("Screening rule “{rule}”, condition {n}")
 
-_TOP_FIELDS = ("format", "id", "version", "title", "short_title", "purpose", "instructions", "source", "options",
-               "items", "scoring")
+_TOP_FIELDS = ("format", "id", "version", "languages", "title", "short_title", "purpose", "instructions", "source",
+               "options", "items", "scoring")
 _REQUIRED_TOP = ("format", "id", "version", "title", "purpose", "instructions", "options", "items", "scoring")
 _SCORING_FIELDS = ("total", "factors", "bands", "critical_items", "screening")
 
@@ -415,6 +423,7 @@ class _Checker:
         self.builtin_ids = builtin_ids
         self.problems: list[Problem] = []
         self.broken_scores: set[str] = set()  # declared, but refused: no follow-on problems about them
+        self.langs: tuple[str, ...] = LANGS  # the languages every text must give ("languages", default both)
 
     def add(self, place: str, message: str, **values: Any) -> None:
         self.problems.append(Problem(place, message, values))
@@ -449,9 +458,10 @@ class _Checker:
                 self.add(place, N_("The {lang} text should be text in quotation marks."), **values, lang=key)
             else:
                 out[key] = text.strip()
-        if "zh_CN" not in value or (isinstance(value.get("zh_CN"), str) and not value["zh_CN"].strip()):
+        if "zh_CN" in self.langs and ("zh_CN" not in value or (isinstance(value.get("zh_CN"), str)
+                                                              and not value["zh_CN"].strip())):
             self.add(place, N_("The Chinese text (zh_CN) is missing."), **values)
-        if "en" not in value or (isinstance(value.get("en"), str) and not value["en"].strip()):
+        if "en" in self.langs and ("en" not in value or (isinstance(value.get("en"), str) and not value["en"].strip())):
             self.add(place, N_("The English text (en) is missing."), **values)
         return out
 
@@ -697,7 +707,12 @@ class _Checker:
             if rule_id in seen:
                 self.add(place, N_("Two screening rules have this id."), **values)
             seen.add(rule_id)
-            self.unknown(entry, ("id", "label", "message", "any", "all"), place, **values)
+            self.unknown(entry, ("id", "label", "message", "any", "all", "level"), place, **values)
+            level = entry.get("level")
+            if level is not None and not self.whole(level, 1, MAX_LEVEL):
+                self.add(place, N_("The level should be a whole number from 1 (the highest concern) to {max}."),
+                         **values, max=MAX_LEVEL)
+                level = None
             label = self.text(entry.get("label"), place, **values)
             message = self.text(entry.get("message"), place, required=False, **values)
             modes = [m for m in ("any", "all") if m in entry]
@@ -714,7 +729,7 @@ class _Checker:
                           for k, c in enumerate(conditions_raw, start=1)]
             if all(c is not None for c in conditions):
                 out.append(ScreeningRule(rule_id, label, mode, tuple(c for c in conditions if c is not None),
-                                         message))
+                                         message, level))
         return tuple(out)
 
     def rule_condition(self, raw: Any, items: Mapping[int, Item], scores: Mapping[str, Score], has_critical: bool,
@@ -788,6 +803,14 @@ class _Checker:
             self.add(P_FIELD, N_("This does not say it is a questionnaire definition: the field “format” should "
                                  "be \"{format}\"."), field="format", format=FORMAT)
         self.unknown(doc, _TOP_FIELDS, P_FILE)
+        if "languages" in doc:
+            langs = doc["languages"]
+            if not isinstance(langs, list) or not langs or any(x not in LANGS for x in langs) \
+                    or len(set(langs)) != len(langs):
+                self.add(P_FIELD, N_("Give the languages the texts are written in as a list: [\"zh_CN\"], [\"en\"] or "
+                                     "[\"zh_CN\", \"en\"]."), field="languages")
+            else:
+                self.langs = tuple(langs)
         for name in _REQUIRED_TOP:
             if name not in doc:
                 self.add(P_FILE, N_("The field “{field}” is missing."), field=name)
