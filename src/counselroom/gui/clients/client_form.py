@@ -43,6 +43,7 @@ from ...records.services import Services
 from ..common.qt_models import CLIENT_FIELD_LABELS
 
 ERROR_STYLE = "color: #b3261e;"
+NAME_MAX = 100  # what ClientService.validate accepts
 _TEXT_FIELDS = ("code", "name", "phone", "guardian_name", "guardian_phone", "emergency_name",
                 "emergency_phone", "school", "department", "class_name")
 
@@ -79,7 +80,9 @@ class ClientForm(QDialog):
         for edit in self.edits.values():
             edit.setMinimumWidth(char * 30)
         self.edits["code"].setMaxLength(32)
-        self.edits["name"].setMaxLength(100)
+        # No maxLength on the name: a pasted name longer than the records take would be cut without a word.
+        # It is kept whole and the form says how long it is (and the save refuses it, next to the field).
+        self.edits["name"].textChanged.connect(self._name_length)
         self.edits["code"].setPlaceholderText(tr("e.g. 2026-014"))
         self.edits["name"].setPlaceholderText(tr("May be left empty for a pseudonymous client"))
 
@@ -102,6 +105,10 @@ class ClientForm(QDialog):
         self.dob_known.toggled.connect(self._update_age)
         self.dob.dateChanged.connect(self._update_age)
         self.age_label = plain_label()
+        # Room for the longest age text from the start: the row does not rewrap when the age appears.
+        widest = max(self.fontMetrics().horizontalAdvance(text) for text in
+                     (tr("age {age}, a minor", age=17), tr("age {age}", age=100)))
+        self.age_label.setMinimumWidth(widest + 4)
 
         self.status = QComboBox()
         for value in STATUSES:
@@ -246,6 +253,19 @@ class ClientForm(QDialog):
             self.age_label.setText(tr("age {age}, a minor", age=age))
         else:
             self.age_label.setText(tr("age {age}", age=age))
+
+    def _name_length(self, text: str) -> None:
+        label = self.errors.get("name")
+        if label is None:
+            return
+        too_long = len(text) > NAME_MAX
+        if too_long:
+            label.setText(tr("The name has {count} characters; at most {most} are kept. Shorten it to save.",
+                             count=len(text), most=NAME_MAX))
+        elif label.property("length_message"):
+            label.setText("")
+        label.setProperty("length_message", too_long)
+        label.setVisible(bool(label.text()))
 
     def date_of_birth(self) -> date | None:
         if not self.dob_known.isChecked():

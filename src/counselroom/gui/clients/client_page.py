@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ...i18n import tr
 from ...records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ...records.services import Services
+from ..common.elided import ElidedLabel
 from ..common.qt_models import CLIENT_FIELD_LABELS
 from ..common.widgets import StoreWatcher, confirm_destructive, message_label, set_message
 from .client_form import ClientForm, plain_label
@@ -74,9 +75,9 @@ class ClientPage(QWidget):
         self.emergency_button.setToolTip(tr("Guardian, emergency contact and the crisis contacts of the safety plan"))
         self.emergency_button.clicked.connect(self.show_emergency_contacts)
 
-        self.code_label = plain_label()
+        self.code_label = ElidedLabel()
         self.code_label.setAccessibleName(tr("Client code"))
-        self.name_label = plain_label()
+        self.name_label = ElidedLabel()  # a long name ends in "…", whole in its tooltip
         self.name_label.setAccessibleName(tr("Name"))
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -204,12 +205,19 @@ class ClientPage(QWidget):
         self.add_tab(self.referrals_tab, tr("Re&ferrals"))
         self.add_tab(self.casework_tab, tr("Dependency and &closure"))
 
-    def show_tab(self, key: str) -> None:
-        """Bring one tab forward: overview, consent, notes, appointments, tests, risk, referrals, casework."""
-        tabs = {"overview": self.overview, "consent": self.consent_tab, "notes": self.notes_tab,
+    def _tab_keys(self) -> dict[str, QWidget]:
+        return {"overview": self.overview, "consent": self.consent_tab, "notes": self.notes_tab,
                 "appointments": self.appointments_tab, "tests": self.tests_tab, "risk": self.risk_tab,
                 "referrals": self.referrals_tab, "casework": self.casework_tab}
-        self.tabs.setCurrentWidget(tabs.get(key, self.overview))
+
+    def show_tab(self, key: str) -> None:
+        """Bring one tab forward: overview, consent, notes, appointments, tests, risk, referrals, casework."""
+        self.tabs.setCurrentWidget(self._tab_keys().get(key, self.overview))
+
+    def current_tab(self) -> str:
+        """The key of the tab in front (as show_tab() takes it)."""
+        shown = self.tabs.currentWidget()
+        return next((key for key, tab in self._tab_keys().items() if tab is shown), "overview")
 
     def assess_risk(self, context: str = "") -> None:
         """Bring the Risk tab forward and start a new assessment there (after a critical answer)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ...i18n import N_, tr
 from ...records.clients import Client
@@ -103,8 +103,17 @@ class DashboardPage(QWidget):
         detail_layout.addLayout(row)
         self.detail.hide()
 
+        # The lines scroll when the window is low (a 1366x768 screen under the demo and notice banners):
+        # they never squeeze into each other nor make the window taller than the screen.
+        lines = QWidget()
+        lines.setLayout(column)
+        self.lines_area = QScrollArea()
+        self.lines_area.setWidget(lines)
+        self.lines_area.setWidgetResizable(True)
+        self.lines_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.lines_area.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         layout = QHBoxLayout(self)
-        layout.addLayout(column, 2)
+        layout.addWidget(self.lines_area, 2)
         layout.addWidget(self.detail, 3)
 
         # Changes anywhere refresh it (when shown); being shown again refreshes it too, for what is due
@@ -163,6 +172,7 @@ class DashboardPage(QWidget):
             return
         self.current = key
         self._show_items(key)
+        self.lines_area.ensureWidgetVisible(self.buttons[key])
         self.table.setFocus()
 
     def _show_items(self, key: str) -> None:

@@ -39,6 +39,7 @@ from ..common.widgets import (
 
 log = logging.getLogger(__name__)
 TICK_MS = 250
+CARD_WIDTH = 560
 
 
 def error_text(error: BaseException) -> str:
@@ -54,7 +55,7 @@ class _Card(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMaximumWidth(560)
+        self.setMaximumWidth(CARD_WIDTH)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(28, 24, 28, 24)
         self.column.setSpacing(10)
@@ -68,6 +69,7 @@ class UnlockScreen(QWidget):
     def __init__(self, vault: Vault, demo_passphrase: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
+        self.demo_passphrase = demo_passphrase  # filled in again after every lock, as the screen says
         self._task: Task | None = None
         self._recovered: VaultSession | None = None
         self._timer = QTimer(self)
@@ -78,6 +80,9 @@ class UnlockScreen(QWidget):
         self.pages.addWidget(self._build_passphrase_page(demo_passphrase))
         self.pages.addWidget(self._build_recovery_page())
         self.pages.addWidget(self._build_new_passphrase_page())
+        # The pages are no wider than their cards, so the card sits in the middle (not at the left of a wider
+        # stack).
+        self.pages.setMaximumWidth(CARD_WIDTH)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         row = QHBoxLayout()
@@ -194,6 +199,8 @@ class UnlockScreen(QWidget):
             self._recovered = None
         for field in (self.passphrase, self.recovery_key):
             field.clear()
+        if self.demo_passphrase:
+            self.passphrase.setText(self.demo_passphrase)
         self.new_passphrase.clear()
         self.new_recovery.setChecked(False)
         for label in (self.message, self.recovery_message, self.set_message_label):
