@@ -7,6 +7,10 @@ a draft) — a few dozen rows however old the vault — and the triggers below k
 writes an appointment or a note (booking, attendance, signing, destroying records past their retention), so
 the rule reads only those (under 1 ms). It is no record of its own: no client column and no foreign key, so
 the retention part never lists it; its rows go with their appointment.
+
+`appointments_client_held` answers the dependency rule (each open client's held sessions, in the window and in
+all) from the index alone instead of every appointment's row: the rule runs at every unlock on a page cache
+still empty, where each row's page must be read and decrypted (83 -> 30 ms warm on the large vault).
 """
 
 _HELD = "('attended', 'late')"  # records.appointments.HELD
@@ -37,4 +41,5 @@ STATEMENTS: list[str] = [
             INSERT OR IGNORE INTO notes_unsigned (appointment_id) SELECT a.id FROM appointments a
                 WHERE a.id = OLD.appointment_id AND a.attendance IN {_HELD} AND {_NOT_SIGNED.format(a='a.id')};
         END""",
+    """CREATE INDEX appointments_client_held ON appointments (client_id, attendance, planned_start)""",
 ]
