@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pypdfium2
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QImage, QPagedPaintDevice, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QGuiApplication, QImage, QPagedPaintDevice, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -135,10 +135,21 @@ class PdfPreviewDialog(QPrintPreviewDialog):
         self.printed = paint_pdf(printer, self.pdf_bytes, self.images) or self.printed
 
 
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a window to width x height at most, within the available part of its screen (a 1366x768 laptop
+    keeps a task bar and a title bar: the print preview opened 1000 px tall there)."""
+    screen = window.screen() if window.screen() is not None else QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    frame = 40  # the window manager's title bar and borders
+    window.resize(min(width, room.width() - frame // 2), min(height, room.height() - frame))
+    window.move(room.x() + max(0, (room.width() - window.width()) // 2),
+                room.y() + max(0, (room.height() - window.height() - frame) // 2))
+
+
 def preview_pdf(parent: QWidget | None, pdf_bytes: bytes, title: str) -> bool:
     """Show the print preview; the counselor prints from it. Returns True when the dialog was accepted."""
     dialog = PdfPreviewDialog(pdf_bytes, title, parent)
-    dialog.resize(900, 1000)
+    fit_to_screen(dialog, 900, 1000)
     try:
         return launch(dialog) == QDialog.DialogCode.Accepted
     finally:

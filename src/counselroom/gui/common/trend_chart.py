@@ -97,46 +97,110 @@ class TrendChart(QWidget):
             fraction = (day - first).days / span
         return plot.left() + inset + fraction * (plot.width() - 2 * inset)
 
+    # -- the labels, placed so that none overlaps another ------------------------------------------------------
+
+    def axis_labels(self, plot: QRectF) -> list[tuple[QRectF, str]]:
+        """The value axis's numbers: the band edges, or low, middle and high; whole numbers only for whole
+        scores (0.5 is not shown as a second 0); nothing on an empty chart (it read 1/0/0)."""
+        if not self.points:
+            return []
+        fm = QFontMetricsF(self.font())
+        values = sorted({self.low, self.high, *(b.low for b in self.bands)})
+        if not self.bands:
+            values = sorted({self.low, (self.low + self.high) / 2, self.high})
+        out: list[tuple[QRectF, str]] = []
+        shown: set[str] = set()
+        last_y: float | None = None
+        for value in values:
+            if self.whole and value != round(value):
+                continue
+            text = str(round(value)) if self.whole else f"{value:g}"
+            y = self._y(plot, value)
+            if text in shown or (last_y is not None and abs(last_y - y) < fm.height() * 0.9):
+                continue
+            out.append((QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()), text))
+            shown.add(text)
+            last_y = y
+        return out
+
+    def band_rects(self, plot: QRectF) -> list[tuple[QRectF, str]]:
+        half = 0.5 if self.whole else 0.0
+        out = []
+        for band, colour in zip(self.bands, band_colors(len(self.bands)), strict=False):
+            top = self._y(plot, min(self.high, band.high + half))
+            bottom = self._y(plot, max(self.low, band.low - half))
+            out.append((QRectF(plot.left(), top, plot.width(), bottom - top), colour))
+        return out
+
+    def band_labels(self, plot: QRectF, fm: QFontMetricsF) -> list[tuple[QRectF, str]]:
+        """Each band's name at its right end, where the band is tall enough for it."""
+        out = []
+        for (rect, _colour), band in zip(self.band_rects(plot), self.bands, strict=True):
+            if rect.height() < fm.height():
+                continue
+            width = min(fm.horizontalAdvance(band.label) + 2, rect.width() - 8)
+            out.append((QRectF(rect.right() - 4 - width, rect.center().y() - fm.height() / 2, width, fm.height()),
+                        band.label))
+        return out
+
+    def value_labels(self, plot: QRectF, positions: list[QPointF],
+                     avoid: list[QRectF] | None = None) -> list[tuple[QRectF, str]]:
+        """Each point's value above it, or below it where there is no room above or a band's name is there;
+        one that would still overlap a value already placed or a band's name is left out (the accessible
+        description and the table beside the chart give every value)."""
+        fm = QFontMetricsF(self.font())
+        out: list[tuple[QRectF, str]] = []
+        taken = list(avoid or [])
+        for pos, point in zip(positions, self.points, strict=True):
+            width = fm.horizontalAdvance(point.text) + 4
+            above = QRectF(pos.x() - width / 2, pos.y() - fm.height() - 4, width, fm.height())
+            below = QRectF(pos.x() - width / 2, pos.y() + 6, width, fm.height())
+            room_above = above.top() >= plot.top() - fm.height() / 2
+            for rect in ((above, below) if room_above else (below,)):
+                if not any(rect.intersects(other) for other in taken):
+                    out.append((rect, point.text))
+                    taken.append(rect)
+                    break
+        return out
+
+    def date_labels(self, plot: QRectF, positions: list[QPointF], fm: QFontMetricsF) -> list[tuple[QRectF, str]]:
+        """Dates under the axis, left to right, each at least a gap after the one before."""
+        out: list[tuple[QRectF, str]] = []
+        right_edge = -1e9
+        for pos, point in zip(positions, self.points, strict=True):
+            text = point.day.isoformat()
+            width = fm.horizontalAdvance(text) + 2
+            left = min(max(pos.x() - width / 2, 0), self.width() - width)
+            if left < right_edge + 6:
+                continue
+            out.append((QRectF(left, plot.bottom() + 4, width, fm.height()), text))
+            right_edge = left + width
+        return out
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         plot = self._plot_rect()
-        fm = self.fontMetrics()
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
         palette_text = self.palette().color(self.foregroundRole())
         muted = QColor("#5b6272")
 
         # bands, with their labels at the right
-        half = 0.5 if self.whole else 0.0
-        for band, colour in zip(self.bands, band_colors(len(self.bands)), strict=False):
-            top = self._y(plot, min(self.high, band.high + half))
-            bottom = self._y(plot, max(self.low, band.low - half))
-            rect = QRectF(plot.left(), top, plot.width(), bottom - top)
+        for rect, colour in self.band_rects(plot):
             painter.fillRect(rect, QColor(colour))
-            painter.setFont(small)
-            painter.setPen(muted)
-            if rect.height() >= QFontMetricsF(small).height():
-                painter.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignRight
-                                 | Qt.AlignmentFlag.AlignVCenter, band.label)
+        painter.setFont(small)
+        painter.setPen(muted)
+        for rect, text in self.band_labels(plot, QFontMetricsF(small)):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
         painter.setFont(self.font())
         painter.setPen(QPen(QColor("#9aa3b5"), 1))
         painter.drawRect(plot)
 
-        # the value axis: the band edges (or low, middle, high without bands)
-        ticks = sorted({self.low, self.high, *(b.low for b in self.bands)})
-        if not self.bands:
-            ticks = sorted({self.low, (self.low + self.high) / 2, self.high})
+        # the value axis: the band edges (or low, middle, high without bands); none on an empty chart
         painter.setPen(palette_text)
-        last_y: float | None = None
-        for value in ticks:
-            y = self._y(plot, value)
-            if last_y is not None and abs(last_y - y) < fm.height() * 0.9:
-                continue
-            text = f"{value:g}" if not self.whole else str(round(value))
-            painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
-            last_y = y
+        for rect, text in self.axis_labels(plot):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
 
         if not self.points:
             painter.setPen(muted)
@@ -154,22 +218,11 @@ class TrendChart(QWidget):
 
         # values above the points, dates under the axis (skipping those that would overlap)
         painter.setPen(palette_text)
-        for pos, point in zip(positions, self.points, strict=True):
-            width = fm.horizontalAdvance(point.text) + 4
-            above = pos.y() - fm.height() - 4 >= plot.top() - fm.height() / 2
-            y = pos.y() - fm.height() - 4 if above else pos.y() + 6
-            painter.drawText(QRectF(pos.x() - width / 2, y, width, fm.height()), Qt.AlignmentFlag.AlignCenter,
-                             point.text)
+        avoid = [rect for rect, _ in self.band_labels(plot, QFontMetricsF(small))]
+        for rect, text in self.value_labels(plot, positions, avoid):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setFont(small)
-        sfm = painter.fontMetrics()
-        right_edge = -1e9
-        for pos, point in zip(positions, self.points, strict=True):
-            text = point.day.isoformat()
-            width = sfm.horizontalAdvance(text)
-            left = min(max(pos.x() - width / 2, 0), self.width() - width)
-            if left < right_edge + 6:
-                continue
-            painter.drawText(QRectF(left, plot.bottom() + 4, width, sfm.height()), Qt.AlignmentFlag.AlignCenter, text)
-            right_edge = left + width
+        for rect, text in self.date_labels(plot, positions, QFontMetricsF(small)):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 

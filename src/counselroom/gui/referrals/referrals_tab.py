@@ -151,6 +151,10 @@ class ReferralsTab(QWidget):
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.details, 1)
+        # With no referral the table and the details are hidden: this takes the space below instead of the
+        # intro, the buttons and the empty line spreading over the page.
+        self.filler = QWidget()
+        layout.addWidget(self.filler, 3)
 
         self._watcher = StoreWatcher(self, services.store, self.refresh,
                                      wants=lambda entity, _id: entity == "referral")
@@ -168,6 +172,7 @@ class ReferralsTab(QWidget):
             return
         self.model.set_referrals(self.referrals, date.today())
         self.empty_label.setVisible(not self.referrals)
+        self.filler.setVisible(not self.referrals)
         self.table.setVisible(bool(self.referrals))
         row = self.model.row_of(keep) if keep is not None else -1
         if row < 0 and self.referrals:
