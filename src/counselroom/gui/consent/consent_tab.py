@@ -132,11 +132,20 @@ class ConsentTab(QWidget):
         self.reconsent_button = QPushButton(tr("Start &re-consent"))
         self.reconsent_button.setAccessibleName(tr("Start a new consent checklist under the current form"))
         self.reconsent_button.clicked.connect(self.start_reconsent)
+        # The frame keeps its height as the status changes (issue 13: the first tick added a line and the
+        # checklist dropped under the mouse): the form version has a line of its own from the start, and the
+        # re-consent button keeps its room when hidden.
+        self.version_label = QLabel()
+        self.version_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.version_label.setAccessibleName(tr("Consent form version"))
+        policy = self.reconsent_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.reconsent_button.setSizePolicy(policy)
         status_layout = QVBoxLayout(self.status_frame)
         status_layout.addWidget(self.status_label)
         status_layout.addWidget(self.status_details)
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.version_label, 1)
         row.addWidget(self.reconsent_button)
         status_layout.addLayout(row)
 
@@ -326,8 +335,11 @@ class ConsentTab(QWidget):
             lines.append(tr("The client withdrew consent on {date}. No session note can be written.",
                             date=consent.withdrawn_all.withdrawn_on.isoformat()))
         if consent is not None:
-            lines.append(tr("Form version {version} · document no. {number}", version=consent.template_version,
-                            number=consent.document_no))
+            self.version_label.setText(tr("Form version {version} · document no. {number}",
+                                          version=consent.template_version, number=consent.document_no))
+        else:
+            self.version_label.setText(tr("Form version {version} · the document number is given at the first "
+                                          "tick", version=state.template.version))
         self.status_details.setText("\n".join(lines))
         self.reconsent_button.setVisible(state.status in (OUT_OF_DATE, WITHDRAWN))
         self.reconsent_button.setText(tr("Start &re-consent") if state.status == OUT_OF_DATE
