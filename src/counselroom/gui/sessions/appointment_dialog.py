@@ -139,6 +139,7 @@ class AppointmentDialog(QDialog):
         self.client_search.setMinimumWidth(char * 30)
         self.client = QComboBox()
         self.client.setAccessibleName(tr("Client"))
+        self.client.setPlaceholderText(tr("Choose a client"))
         self.client.setMinimumContentsLength(24)
         self.client.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.kind = QComboBox()
@@ -233,17 +234,19 @@ class AppointmentDialog(QDialog):
 
     # -- filling in --------------------------------------------------------------------------------------
 
-    def _fill_clients(self, clients: list[Client], keep: int | None) -> None:
+    def _fill_clients(self, clients: list[Client], keep: int | None, first: bool = False) -> None:
+        """No client is chosen unless asked for (`keep`), or the first match of a search (`first`): a new
+        appointment never starts with a client the counselor did not choose (issue 13)."""
         self.client.clear()
         for c in clients:
             self.client.addItem(client_label(c), c.id)
         if not clients:
             self.client.addItem(tr("No client matches"), None)
         index = self.client.findData(keep) if keep is not None else -1
-        self.client.setCurrentIndex(max(0, index))
+        self.client.setCurrentIndex(index if index >= 0 else (0 if first or not clients else -1))
 
     def _filter_clients(self, text: str) -> None:
-        self._fill_clients(self.services.clients.list(query=text), self.client.currentData())
+        self._fill_clients(self.services.clients.list(query=text), self.client.currentData(), bool(text.strip()))
 
     def _preset(self, day: date, client_id: int | None) -> None:
         clients = self.services.clients.list()
