@@ -123,7 +123,9 @@ def test_the_statistics_count_the_period_without_a_name_or_a_code(services: Serv
     assert "心理咨询室工作统计" in flat and "<5" in flat
     for c in clients:
         assert c.code not in flat and c.name not in flat
-    number = services.statistics.record_export(report, "学生工作部", pdf)
+    number, made = services.statistics.record_export(report, "学生工作部",
+                                                     lambda n: render_pdf(report, "", n, date.today()))
+    assert number in pdf_text.flat(made)
     assert services.statistics.register()[0][0] == number and number.endswith("-001")
     assert services.audit.entries(["statistics.exported"])[0].detail["lang"] == "zh_CN"
     english = services.statistics.report(start.date(), date.today(), "en")

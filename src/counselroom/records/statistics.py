@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -217,8 +218,10 @@ class StatisticsService:
 
     # -- the register ---------------------------------------------------------------------------------------------
 
-    def record_export(self, report: StatisticsReport, recipient: str, pdf: bytes) -> str:
-        """Enter a made report in the register of statistics reports (and the audit trail); its number."""
+    def record_export(self, report: StatisticsReport, recipient: str,
+                      render: Callable[[str], bytes]) -> tuple[str, bytes]:
+        """Number the report, make its PDF with `render(number)` and enter it in the register of statistics reports
+        (and the audit trail), in one transaction; the number and the PDF's bytes."""
         if not recipient.strip():
             raise ValidationError({"recipient": N_("Write whom the report is for, such as “学生工作部”.")})
         made_on = date.today()
@@ -227,6 +230,7 @@ class StatisticsService:
             row = conn.execute("SELECT count(*) FROM statistics_reports WHERE number LIKE ?",
                                (prefix + "%",)).fetchone()
             number = f"{prefix}{int(row[0]) + 1:03d}"
+            pdf = render(number)
             cur = conn.execute(
                 "INSERT INTO statistics_reports (number, made_at, made_on, period_from, period_to, recipient, lang, "
                 "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,7 +239,7 @@ class StatisticsService:
             self.store.changed("statistics.exported", "statistics_report", int(cur.lastrowid),
                                {"from": report.period_from.isoformat(), "to": report.period_to.isoformat(),
                                 "lang": report.lang})
-        return number
+        return number, pdf
 
     def register(self) -> builtins.list[tuple[str, str, str, str, str]]:
         """(number, made on, period from, period to, recipient) of every report made, the latest first."""
