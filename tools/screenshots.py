@@ -377,6 +377,80 @@ def client_screen_shots(lang: str, suffix: str = "", laptop: tuple[int, int] = (
     screen.deleteLater()
 
 
+def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -> list[Path]:
+    """Issue 15's screens at a laptop's 1366x768 in `out` (tests pass their tmp_path): the import wizard naming bad
+    rows, the flagged list, the liaison tab on a client's file and the statistics page. Its own demo vault."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from datetime import date, datetime, timedelta
+
+    from counselroom.gui.screening.import_wizard import ImportWizard
+    from counselroom.records.liaison import Liaison
+    from counselroom.shipped import resource
+    from screening_files import make_cohort, write_xlsx
+
+    set_language(lang)
+    saved: list[Path] = []
+
+    def shot(widget: QWidget, name: str) -> None:
+        wait_for(lambda: True)
+        path = out / f"{lang}-screening-{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    tmp = Path(tempfile.mkdtemp(prefix="counselroom-screening-shots-"))
+    try:
+        vault, passphrase = make_demo_vault(tmp / "demo")
+        w = window(AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
+                              remind_backup=False, volumes=FakeVolumes(), demo_passphrase=passphrase), size)
+        assert w.unlock_screen is not None
+        w.unlock_screen.try_unlock()
+        wait_for(lambda: w.is_unlocked)
+        services = w.services
+        assert w.shell is not None and services is not None
+        example = resource("instruments", "examples", "upi-style-rules.json").read_bytes()
+        instrument_id = services.psychtests.import_definition(example).instrument.id
+        wizard = ImportWizard(services, w)
+        wizard.instrument_combo.setCurrentIndex(wizard.instrument_combo.findData(instrument_id))
+        wizard.cohort_edit.setText("2026级新生")
+        wizard.date_edit.setDate(date.today() - timedelta(days=7))  # type: ignore[call-overload]
+        wizard.consent_edit.setPlainText("本次普查用于了解同学们的心理状况；结果保密，仅心理中心使用。")
+        wizard.load_file(write_xlsx(make_cohort(1200, seed=26, bad_every=300), tmp / "answers.xlsx"))
+        wizard.wait_until_read()
+        wizard.show()
+        wizard.next_step()
+        wizard.next_step()
+        shot(wizard, "import-rows")
+        wizard.skip_box.setChecked(True)
+        wizard.next_step()
+        wizard.deleteLater()
+        flagged = services.screening.flagged()
+        when = (datetime.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        first = services.screening.make_client(flagged[0].id, "S-2026-001", when)
+        services.screening.make_client(flagged[1].id, "S-2026-002", when + timedelta(hours=1))
+        services.screening.record_outcome(flagged[1].id, "monitoring")
+        assert first.client_id is not None
+        services.liaison.record(Liaison(
+            first.client_id, datetime.now().replace(second=0, microsecond=0) - timedelta(hours=3), "fudaoyuan",
+            "王老师（辅导员）", "phone", "请辅导员关注其近期作息和出勤，未透露谈话内容。", "consent",
+            "来访者在约谈中口头同意，并在同意书上签字。"))
+        services.liaison.set_school_details(first.client_id, "2026级", ["adjustment", "emotions"])
+        w.go("screening")
+        w.shell.pages["screening"].refresh()  # type: ignore[attr-defined]
+        shot(w, "flagged")
+        page = w.shell.open_client(first.client_id)
+        assert page is not None
+        page.show_tab("liaison")
+        shot(w, "liaison")
+        w.go("statistics")
+        w.shell.pages["statistics"].show_report()  # type: ignore[attr-defined]
+        shot(w, "statistics")
+        w.lock()
+        w.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return saved
+
+
 def run(scaled: bool, guide_only: bool = False) -> None:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -400,6 +474,7 @@ def run(scaled: bool, guide_only: bool = False) -> None:
             wizard_shots(lang, tmp)
             app_shots(lang, vault, passphrase, tmp)
             client_screen_shots(lang)
+            screening_shots(lang, OUT)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -204,11 +204,15 @@ class ClientPage(QWidget):
         self.add_tab(self.risk_tab, tr("&Risk and safety"))
         self.add_tab(self.referrals_tab, tr("Re&ferrals"))
         self.add_tab(self.casework_tab, tr("Dependency and &closure"))
+        from ..screening.liaison_tab import LiaisonTab  # issue 15: liaison contacts, grade and concerns
+
+        self.liaison_tab = LiaisonTab(services, client_id)
+        self.add_tab(self.liaison_tab, tr("&Liaison"))
 
     def _tab_keys(self) -> dict[str, QWidget]:
         return {"overview": self.overview, "consent": self.consent_tab, "notes": self.notes_tab,
                 "appointments": self.appointments_tab, "tests": self.tests_tab, "risk": self.risk_tab,
-                "referrals": self.referrals_tab, "casework": self.casework_tab}
+                "referrals": self.referrals_tab, "casework": self.casework_tab, "liaison": self.liaison_tab}
 
     def show_tab(self, key: str) -> None:
         """Bring one tab forward: overview, consent, notes, appointments, tests, risk, referrals, casework."""

@@ -65,7 +65,9 @@ SECTIONS = [("dashboard", N_("Today"), "Ctrl+1"), ("clients", N_("Clients"), "Ct
             ("instruments", N_("Test instruments"), "Ctrl+7"), ("training", N_("Training"), "Ctrl+8"),
             ("retention", N_("Retention"), "Ctrl+9"), ("exports", N_("Export register"), "Ctrl+Shift+X"),
             ("audit", N_("Audit trail"), "Ctrl+Shift+A"), ("backup", N_("Backup"), "Ctrl+Shift+B"),
-            ("consent_form", N_("Consent form"), "Ctrl+Shift+F"), ("settings", N_("Settings"), "Ctrl+0")]
+            ("consent_form", N_("Consent form"), "Ctrl+Shift+F"),
+            ("screening", N_("Cohort screening"), "Ctrl+Shift+P"), ("statistics", N_("Statistics"), "Ctrl+Shift+T"),
+            ("settings", N_("Settings"), "Ctrl+0")]
 SECTION_KEYS = frozenset(key for key, _label, _shortcut in SECTIONS)
 LOCK_KEY = "Ctrl+L"
 PANIC_KEYS = "F12, Ctrl+Shift+L"
@@ -140,6 +142,14 @@ def make_page(key: str, services: Services, ctx: AppContext) -> QWidget:  # noqa
         from ..vault.backup_page import BackupPage
 
         return BackupPage(services, ctx.vault, volumes=ctx.volumes)
+    if key == "screening":  # issue 15: cohort screenings and the flagged list; the room's statistics
+        from ..screening.screening_page import ScreeningPage
+
+        return ScreeningPage(services)
+    if key == "statistics":
+        from ..screening.statistics_page import StatisticsPage
+
+        return StatisticsPage(services)
     from .settings_page import SettingsPage
 
     return SettingsPage(services, ctx.config, ctx.config_path)
