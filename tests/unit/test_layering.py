@@ -60,6 +60,7 @@ GUI_MAY_USE_FROM_VAULT = {
     "passphrase_policy": "the strength feedback while a passphrase is typed (life cycle)",
     "location": "where a new vault may live (life cycle)",
     "backup": "backup",
+    "compaction": "whether recording a backup compacts the vault, which the backup page says before the pause",
     "restore": "restore",
     "media": "the removable media a backup goes to",
 }

@@ -106,6 +106,15 @@ def compact(session: VaultSession, reason: str) -> Compaction | None:
     return Compaction(pages, after, free, seconds)
 
 
+def due_after_backup(session: VaultSession) -> bool:
+    """Will recording a verified backup now compact the vault (`backup.record_success`)? The window says so
+    before the pause it causes. False when the vault cannot tell: the recording reports any problem."""
+    try:
+        return compaction_due(session)
+    except DatabaseError:
+        return False
+
+
 def compact_if_due(session: VaultSession, reason: str, now: datetime | None = None) -> Compaction | None:
     try:
         due = compaction_due(session, now)

@@ -4,7 +4,9 @@ and the backups in the chosen folder. Also the reminder the window shows at clos
 
 The snapshot is taken on the GUI thread (it uses the session's connection, a fraction of a second);
 writing to the medium and reading it back run on a worker thread (`Task`), which touches no Qt object
-and no session; the result is recorded on the GUI thread again.
+and no session; the result is recorded on the GUI thread again. When that recording also compacts the vault
+(vault/compaction.py: monthly, seconds on a vault of ten years, on the session's thread), the page first
+says so and shows itself busy, so the window's pause is announced rather than a silent freeze.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -35,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import tr
 from ...records.services import Services
-from ...vault import backup
+from ...vault import backup, compaction
 from ...vault.errors import VaultError
 from ...vault.media import Volume, VolumeSource, is_removable, removable, system_volumes
 from ...vault.vault import Vault
@@ -43,6 +46,7 @@ from ..common.widgets import Task, heading, message_label, paragraph, set_messag
 
 log = logging.getLogger(__name__)
 PROGRESS_MS = 50
+COMPACTING_PAINT_MS = 60  # the "Compacting" state is painted before the compaction holds the GUI thread
 
 
 def age_text(services: Services, now: datetime | None = None) -> str:
@@ -111,6 +115,7 @@ class BackupPage(QWidget):
         self.volumes = volumes or system_volumes()
         self.chosen_folder: Path | None = None  # a folder picked by hand (used as is)
         self.task: Task | None = None
+        self.compacting = False  # the verified backup is being recorded and the vault compacted
         self.snapshot: backup.Snapshot | None = None
         self.progress_state = _Progress()
 
@@ -322,7 +327,7 @@ class BackupPage(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.task is not None and self.task.running
+        return self.compacting or (self.task is not None and self.task.running)
 
     def back_up(self) -> None:
         if self.busy:
@@ -377,7 +382,35 @@ class BackupPage(QWidget):
         self._volume_changed()
 
     def _finished(self, result: backup.BackupResult) -> None:
+        if self.services.session.is_open and compaction.due_after_backup(self.services.session):
+            self.compacting = True
+            self._end()
+            for w in (self.choose_button, self.refresh_button, self.volume_box):
+                w.setEnabled(False)
+            self.progress.setRange(0, 0)
+            self.progress.setFormat("")
+            self.progress.setVisible(True)
+            set_message(self.result, tr("Compacting the vault: its file is rebuilt, every record kept. The window "
+                                        "answers again in a few seconds…"), "notice")
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            QTimer.singleShot(COMPACTING_PAINT_MS, self, lambda: self._record(result))
+            return
         self._end()
+        self._record(result)
+
+    def _record(self, result: backup.BackupResult) -> None:
+        try:
+            self._record_success(result)
+        finally:
+            if self.compacting:
+                self.compacting = False
+                QApplication.restoreOverrideCursor()
+                self.progress.setVisible(False)
+                for w in (self.choose_button, self.refresh_button, self.volume_box):
+                    w.setEnabled(True)
+                self._volume_changed()
+
+    def _record_success(self, result: backup.BackupResult) -> None:
         if not self.services.session.is_open:  # locked meanwhile: the file is verified, but not recorded
             return
         try:
@@ -407,5 +440,9 @@ class BackupPage(QWidget):
         self.refresh_list()
 
     def shutdown(self) -> None:
-        """The window is locking: a running backup finishes on its own; its snapshot is discarded."""
+        """The window is locking: a running backup finishes on its own; its snapshot is discarded. A backup
+        verified but not recorded yet stays unrecorded (the vault is closed), and the page is no longer busy."""
         self.timer.stop()
+        if self.compacting:
+            self.compacting = False
+            QApplication.restoreOverrideCursor()
