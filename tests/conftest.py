@@ -50,14 +50,17 @@ def services(session: VaultSession) -> Services:
 
 @pytest.fixture
 def consented_client(services: Services):  # type: ignore[no-untyped-def]
-    """consented_client(code, **fields) -> the id of a new client whose consent checklist is complete (every
-    item explained, as the notes gate requires before a session note)."""
+    """consented_client(code, **fields) -> the id of a new client whose consent is complete and signed on paper
+    (by the guardian too for a client under 18), as the notes and tests gate requires, dated 1 January 2015 so
+    that sessions of any date a test uses come after it."""
+    from datetime import date
+
     from counselroom.records.clients import Client
 
     def make(code: str = "C-001", **fields: object) -> int:
         client_id = services.clients.create(Client(code=code, **fields)).id  # type: ignore[arg-type]
         assert client_id is not None
-        services.consent.record_checklist(client_id)
+        services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="Guardian")
         return client_id
 
     return make

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 from conftest import PASSPHRASE
@@ -39,7 +40,7 @@ def test_killing_the_process_mid_typing_keeps_every_saved_draft(new_vault: tuple
         services = Services.open(s)
         client = services.clients.create(Client(code="K-1"))
         assert client.id
-        services.consent.record_checklist(client.id)
+        services.consent.record_signed(client.id, date(2015, 1, 1), guardian_name="监护人")
         note = services.notes.create_draft(client.id)
         assert note.id
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(vault.path), str(vault.state_dir), PASSPHRASE,

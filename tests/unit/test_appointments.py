@@ -12,7 +12,7 @@ from counselroom.records.services import Services
 def client_id(services: Services) -> int:
     c = services.clients.create(Client(code="A-1", name="刘洋"))
     assert c.id
-    services.consent.record_checklist(c.id)
+    services.consent.record_signed(c.id, date(2015, 1, 1), guardian_name="监护人")
     return c.id
 
 
@@ -57,7 +57,7 @@ def test_attendance_and_punctuality(services: Services, client_id: int) -> None:
     ids = [book(services, client_id, base + timedelta(weeks=i)) for i in range(6)]
     services.appointments.record_attendance(ids[0], "attended", base, base + timedelta(minutes=50))
     late = services.appointments.record_attendance(ids[1], "attended", base + timedelta(weeks=1, minutes=12),
-                                                   base + timedelta(weeks=1, minutes=50))
+                                                   base + timedelta(weeks=1, minutes=50), late_by="client")
     assert late.attendance == "late" and late.minutes_late == 12
     services.appointments.record_attendance(ids[2], "no_show")
     services.appointments.cancel(ids[3], "counselor")

@@ -88,8 +88,12 @@ def test_no_session_note_before_consent_is_complete(services: Services, adult: i
     assert "Consent is not complete" in caught.value.message()
     assert caught.value.client_id == adult and caught.value.status == PENDING
     assert services.notes.for_client(adult) == []
-    services.consent.record_checklist(adult)
-    assert services.notes.create_draft(adult).id  # complete passes; so does signed
+    consent = services.consent.record_checklist(adult)
+    with pytest.raises(ConsentRequired) as caught:  # ticked is not signed (issue 12.7)
+        services.notes.create_draft(adult)
+    assert caught.value.status == COMPLETE and "not signed" in caught.value.message()
+    services.consent.sign_on_paper(consent.id, TODAY - timedelta(days=1))
+    assert services.notes.create_draft(adult).id  # only signed passes
 
 
 def test_signing_on_paper_and_on_screen(services: Services, adult: int, minor: int) -> None:
@@ -126,15 +130,15 @@ def test_a_template_change_asks_for_re_consent_and_older_consents_keep_their_ver
                   if i.id == "arrangements" else i for i in v1.items)
     assert c.save_template(replace(v1, items=items)).version == v1.version + 1
     assert c.save_template(replace(v1, items=items)).version == v1.version + 1  # unchanged: no new version
-    assert c.versions() == [1, 2]
-    assert c.template(version=1).item("arrangements").text("zh_CN") == v1.item("arrangements").text("zh_CN")
+    assert c.versions() == [v1.version, v1.version + 1]
+    assert c.template(version=v1.version).item("arrangements").text("zh_CN") == v1.item("arrangements").text("zh_CN")
     assert c.status(adult) == OUT_OF_DATE
     with pytest.raises(ConsentRequired) as caught:
         services.notes.create_draft(adult)
     assert caught.value.status == OUT_OF_DATE and "changed" in caught.value.message()
     renewed = c.start(adult)  # the re-consent: a new checklist under version 2
-    assert renewed.id != old.id and renewed.template_version == 2 and renewed.explained == []
-    assert c.get(old.id).template_version == 1 and c.get(old.id).is_signed
+    assert renewed.id != old.id and renewed.template_version == v1.version + 1 and renewed.explained == []
+    assert c.get(old.id).template_version == v1.version and c.get(old.id).is_signed
     c.sign_on_paper(c.record_checklist(adult).id, TODAY)
     assert c.status(adult) == SIGNED and len(c.history(adult)) == 2
     with pytest.raises(ValidationError):
@@ -209,5 +213,7 @@ def test_the_records_refuse_changes_to_signed_consents_and_template_versions(ser
 
 def test_needing_attention_lists_open_clients_without_a_usable_consent(services: Services, adult: int,
                                                                        minor: int) -> None:
-    services.consent.record_checklist(adult)
+    consent = services.consent.record_checklist(adult)
+    assert services.consent.needing_attention() == [(adult, COMPLETE), (minor, PENDING)]  # ticked is not signed
+    services.consent.sign_on_paper(consent.id, TODAY)
     assert services.consent.needing_attention() == [(minor, PENDING)]

@@ -49,7 +49,8 @@ def test_the_form_has_every_item_details_and_signature_lines(signed_minor: tuple
         first_line = item.text(lang).split("\n")[0]
         for key, value in (("{counselor}", "林晓雯"), ("{qualifications}", "国家二级心理咨询师"),
                            ("{certificate_no}", "ZX-2026-0815"), ("{institution}", "示例大学"),
-                           ("{room}", "心理咨询室204")):
+                           ("{room}", "心理咨询室204"),
+                           ("{retention}", services.consent.retention_promise(lang))):  # from the rules (12.8)
             first_line = first_line.replace(key, value)
         filled = first_line
         assert re.sub(r"\s+", "", filled)[:60] in text
@@ -68,7 +69,8 @@ def test_the_form_has_every_item_details_and_signature_lines(signed_minor: tuple
     for page in pages:  # version, document number and fingerprint on every page
         flat = re.sub(r"\s+", "", page)
         assert consent.document_no in flat and short.replace(" ", "") in flat
-        assert ("表单版本1" if lang == "zh_CN" else "Formversion1") in flat
+        version = template.version
+        assert (f"表单版本{version}" if lang == "zh_CN" else f"Formversion{version}") in flat
 
 
 def test_fonts_are_embedded_in_both_languages(signed_minor: tuple[Services, int]) -> None:

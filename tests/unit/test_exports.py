@@ -33,7 +33,7 @@ PRIVATE = "来访者对父亲的愤怒，移情明显 — private hunch"
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="林晓雯", room="心理咨询室 204", institution="Example University"))
     client_id = services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
-    services.consent.record_checklist(client_id)
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     return client_id
 
 

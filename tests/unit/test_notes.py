@@ -13,7 +13,7 @@ from counselroom.vault.errors import RecordReadOnly
 def client_id(services: Services) -> int:
     c = services.clients.create(Client(code="N-1", name="陈晨"))
     assert c.id
-    services.consent.record_checklist(c.id)
+    services.consent.record_signed(c.id, date(2015, 1, 1), guardian_name="监护人")
     return c.id
 
 
@@ -93,7 +93,7 @@ def test_addendum_keeps_the_original(services: Services, client_id: int) -> None
 
 def test_one_note_per_appointment_of_the_same_client(services: Services, client_id: int) -> None:
     other = services.clients.create(Client(code="N-2"))
-    services.consent.record_checklist(other.id or 0)
+    services.consent.record_signed(other.id or 0, date(2015, 1, 1), guardian_name="监护人")
     appointment_id = held(services, client_id, datetime(2026, 11, 2, 10))
     note = services.notes.create_draft(client_id, appointment_id=appointment_id)
     assert note.session_date == date(2026, 11, 2)

@@ -45,7 +45,7 @@ def test_the_table_follows_booking_attendance_signing_and_deleting(services: Ser
     rng = random.Random(11)
     client = services.clients.create(Client(code="Z-1"))
     assert client.id is not None
-    services.consent.record_checklist(client.id)
+    services.consent.record_signed(client.id, date(2015, 1, 1), guardian_name="监护人")
     start = datetime.combine(date.today() - timedelta(days=3), datetime.min.time()).replace(hour=8)
     booked = []
     for i in range(8):  # booked, then held, missed, held again, late

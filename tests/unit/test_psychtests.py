@@ -6,7 +6,7 @@ that never holds an answer."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,9 @@ FEEDBACK = "和来访者一起看了结果：中度，约定下周再谈睡眠�
 
 @pytest.fixture
 def client_id(services: Services) -> int:
-    return services.clients.create(Client(code="T-001", name="王小雨")).id or 0
+    client_id = services.clients.create(Client(code="T-001", name="王小雨")).id or 0
+    services.consent.record_signed(client_id, date(2015, 1, 1))  # tests only after a signed consent
+    return client_id
 
 
 def answer_all(services: Services, administration_id: int, values: list[int]) -> None:
@@ -148,6 +150,7 @@ def test_feedback_needs_a_completed_test(services: Services, client_id: int) -> 
 def test_missing_explanation_or_feedback_is_flagged(services: Services, client_id: int) -> None:
     tests = services.psychtests
     other = services.clients.create(Client(code="T-002")).id or 0
+    services.consent.record_signed(other, date(2015, 1, 1))
     unexplained = tests.start(client_id, "phq9")
     answering = tests.start(client_id, "gad7", EXPLANATION)
     tests.set_answer(answering.id, 1, 1)
@@ -359,6 +362,8 @@ def test_the_demo_gives_series_a_critical_answer_missing_feedback_and_the_room_s
     rng = random.Random(7)
     today = date(2026, 3, 2)
     ids = [services.clients.create(make_client(rng, n, today)).id or 0 for n in range(1, 61)]
+    for cid in ids:
+        services.consent.record_signed(cid, date(2015, 1, 1))  # tests only after a signed consent
     populate_tests(services, random.Random(8), ids, today)
     tests = services.psychtests
     assert "room-wellbeing" in [i.instrument.id for i in tests.instruments()]

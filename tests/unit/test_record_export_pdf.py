@@ -135,7 +135,7 @@ def test_exported_through_the_service_in_chinese(services: Services, tmp_path: P
                                                date_of_birth=date(2006, 5, 1))).id or 0
     consent = getattr(services, "consent", None)
     if consent is not None:
-        consent.record_checklist(client_id)
+        consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     note = services.notes.create_draft(client_id, "soap", session_date=TODAY - timedelta(days=2))
     assert note.id is not None
     services.notes.save_draft(note.id, {k: f"{k} 的内容 — text" for k in note.content})

@@ -19,8 +19,8 @@ def filled(services: Services) -> Services:
     a = services.clients.create(Client(code="S-1", name="周雨桐", notes="辅导员转介"))
     b = services.clients.create(Client(code="S-2", name="Emily Chen"))
     assert a.id and b.id
-    services.consent.record_checklist(a.id)
-    services.consent.record_checklist(b.id)
+    services.consent.record_signed(a.id, date(2015, 1, 1), guardian_name="监护人")
+    services.consent.record_signed(b.id, date(2015, 1, 1), guardian_name="监护人")
     n1 = services.notes.create_draft(a.id, "standard", date(2026, 10, 1))
     n2 = services.notes.create_draft(b.id, "soap", date(2026, 10, 2))
     assert n1.id and n2.id

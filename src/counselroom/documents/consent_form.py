@@ -65,6 +65,8 @@ class ConsentFormData:
     document_no: str = ""
     signed_on: date | None = None
     signature_png: bytes | None = field(default=None, repr=False)
+    guardian_signed_on: date | None = None  # a minor's guardian signs on their own (issue 12.7)
+    guardian_signature_png: bytes | None = field(default=None, repr=False)
 
     @property
     def blank(self) -> bool:
@@ -218,18 +220,22 @@ def _signature_block(data: ConsentFormData, fonts: Fonts, label: ParagraphStyle,
 
     signer = t(N_("Member's signature")) if data.kind == GROUP_AGREEMENT else t(N_("Client's signature"))
     signed_date = data.signed_on.isoformat() if data.signed_on else ""
-    first: object = ""
-    if data.signature_png:
-        image = ImageReader(io.BytesIO(data.signature_png))
+    def image_of(png: bytes | None) -> object:
+        if not png:
+            return ""
+        image = ImageReader(io.BytesIO(png))
         w, h = image.getSize()
         height = 14 * mm
         width = min(60 * mm, height * w / max(h, 1))
-        first = Image(io.BytesIO(data.signature_png), width=width, height=width * h / max(w, 1))
+        return Image(io.BytesIO(png), width=width, height=width * h / max(w, 1))
+
+    first = image_of(data.signature_png)
     rows: list[list[object]] = [[p(signer), first, p(t(N_("Date"))), p(signed_date, body)]]
     if data.kind != GROUP_AGREEMENT and (data.minor or data.minor is None):
         guardian = (t(N_("Guardian's signature")) if data.minor
                     else t(N_("Guardian's signature (if the client is under 18)")))
-        rows.append([p(guardian), "", p(t(N_("Date"))), ""])
+        guardian_date = data.guardian_signed_on.isoformat() if data.guardian_signed_on else ""
+        rows.append([p(guardian), image_of(data.guardian_signature_png), p(t(N_("Date"))), p(guardian_date, body)])
     rows.append([p(t(N_("Counselor's signature"))), "", p(t(N_("Date"))), ""])
     table = Table(rows, colWidths=[44 * mm, 66 * mm, 14 * mm, 46 * mm], rowHeights=[17 * mm] * len(rows),
                   hAlign="LEFT")
@@ -244,4 +250,7 @@ def _signature_block(data: ConsentFormData, fonts: Fonts, label: ParagraphStyle,
                    if data.kind == GROUP_AGREEMENT else N_("The client's signature above was captured on screen "
                                                            "on {date}."))
         out.append(p(t(caption, date=data.signed_on.isoformat())))
+    if data.guardian_signature_png and data.guardian_signed_on:
+        out.append(p(t(N_("The guardian's signature above was captured on screen on {date}."),
+                       date=data.guardian_signed_on.isoformat())))
     return out

@@ -27,8 +27,13 @@ HELD = ("attended", "late")
 UNUSUAL_PAST_DAYS = 31
 UNUSUAL_LONG_HOURS = 4
 LATE_AFTER = timedelta(minutes=5)
+# Who was late when a session started more than LATE_AFTER after its planned time (issue 12.9): the
+# counselor's own lateness is not the client's, and the counselor sees their own punctuality.
+LATE_PARTIES = ("client", "counselor", "both")
+LATE_PARTY_LABELS = {"client": N_("The client"), "counselor": N_("The counselor (me)"),
+                     "both": N_("Both the client and the counselor")}
 _COLUMNS = ("id", "client_id", "kind", "group_id", "planned_start", "planned_end", "actual_start", "actual_end",
-            "attendance", "location", "remarks", "created_at", "updated_at")
+            "attendance", "location", "remarks", "created_at", "updated_at", "late_party", "group_session_id")
 
 
 def _dt(value: object) -> datetime | None:
@@ -54,6 +59,8 @@ class Appointment:
     id: int | None = None
     created_at: str = ""
     updated_at: str = ""
+    late_party: str | None = None  # who was late: client, counselor, both (None: nobody, or not recorded)
+    group_session_id: int | None = None  # a member's place in a group session (records.group_sessions)
 
     @property
     def held(self) -> bool:
@@ -72,6 +79,31 @@ class Appointment:
         if self.actual_start is None:
             return 0
         return max(0, int((self.actual_start - self.planned_start).total_seconds() // 60))
+
+    @property
+    def counselor_late(self) -> bool:
+        return self.late_party in ("counselor", "both")
+
+    @property
+    def client_late(self) -> bool:
+        """The client was late: recorded so, or booked 'late' before who was late was recorded."""
+        return self.late_party in ("client", "both") or (self.attendance == "late" and self.late_party is None)
+
+
+@dataclass(frozen=True)
+class CounselorPunctuality:
+    """The counselor's own punctuality over a period: sessions held (a group session counts once), how many
+    started late because of the counselor, and by how many minutes on average."""
+    since: date
+    until: date
+    held: int
+    counselor_late: int
+    average_minutes_late: float
+    late_sessions: tuple[Appointment, ...] = ()
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return (self.held - self.counselor_late) / self.held if self.held else None
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,9 @@ def _row(row: tuple[object, ...]) -> Appointment:
         group_id=v["group_id"], planned_start=_dt(v["planned_start"]),  # type: ignore[arg-type]
         planned_end=_dt(v["planned_end"]), actual_start=_dt(v["actual_start"]),  # type: ignore[arg-type]
         actual_end=_dt(v["actual_end"]), attendance=str(v["attendance"]), location=str(v["location"]),
-        remarks=str(v["remarks"]), created_at=str(v["created_at"]), updated_at=str(v["updated_at"]))
+        remarks=str(v["remarks"]), created_at=str(v["created_at"]), updated_at=str(v["updated_at"]),
+        late_party=None if v["late_party"] is None else str(v["late_party"]),
+        group_session_id=None if v["group_session_id"] is None else int(v["group_session_id"]))  # type: ignore[call-overload]
 
 
 class AppointmentService:
@@ -147,12 +181,32 @@ class AppointmentService:
             errors["actual_end"] = N_("The session must end after it starts.")
         if a.held and a.actual_start is None:
             errors["actual_start"] = N_("Enter when the session actually started.")
+        if a.late_party is not None and a.late_party not in LATE_PARTIES:
+            errors["late_party"] = N_("Choose who was late.")
+        if a.group_id is not None and not a.cancelled:
+            errors.update(self._group_errors(a))
         row = self.store.conn.execute("SELECT date_of_birth FROM clients WHERE id = ?", (a.client_id,)).fetchone()
         if row is None:
             errors["client_id"] = N_("Choose a client.")
         elif row[0] and a.planned_start.date() < date.fromisoformat(str(row[0])):
             errors["planned_start"] = N_("The appointment is dated before the client was born.")
         return errors
+
+    def _group_errors(self, a: Appointment) -> dict[str, str]:
+        """A group appointment is for a member of the group who has a group confidentiality agreement recorded
+        on or before the session's day (room code 5: confidentiality standards are set before the group)."""
+        day = a.planned_start.date().isoformat()
+        member = self.store.conn.execute(
+            "SELECT 1 FROM group_members WHERE group_id = ? AND client_id = ? AND added_on <= ? "
+            "AND (removed_on IS NULL OR removed_on > ?)", (a.group_id, a.client_id, day, day)).fetchone()
+        if member is None:
+            return {"group_id": N_("The client is not a member of this group on that day.")}
+        agreed = self.store.conn.execute("SELECT 1 FROM group_agreements WHERE group_id = ? AND client_id = ? "
+                                         "AND agreed_on <= ?", (a.group_id, a.client_id, day)).fetchone()
+        if agreed is None:
+            return {"group_id": N_("This member has no group confidentiality agreement recorded yet. Confidentiality "
+                                   "standards are set before the group: record the agreement first (Groups page).")}
+        return {}
 
     def unusual(self, a: Appointment) -> builtins.list[str]:
         """What is possible but unusual about an appointment being saved, for the counselor to confirm."""
@@ -177,7 +231,8 @@ class AppointmentService:
         return {"client_id": a.client_id, "kind": a.kind, "group_id": a.group_id,
                 "planned_start": _iso(a.planned_start), "planned_end": _iso(a.planned_end),
                 "actual_start": _iso(a.actual_start), "actual_end": _iso(a.actual_end),
-                "attendance": a.attendance, "location": a.location.strip(), "remarks": a.remarks.strip()}
+                "attendance": a.attendance, "location": a.location.strip(), "remarks": a.remarks.strip(),
+                "late_party": a.late_party, "group_session_id": a.group_session_id}
 
     def create(self, a: Appointment) -> Appointment:
         errors = self.validate(a)
@@ -229,25 +284,58 @@ class AppointmentService:
         a.attendance = f"cancelled_{by}"
         return self.update(a, "appointment.cancelled")
 
+    @staticmethod
+    def starts_late(a: Appointment, actual_start: datetime | None) -> bool:
+        """Would this start count as late (more than five minutes after the planned time)?"""
+        return actual_start is not None and actual_start - a.planned_start > LATE_AFTER
+
     def record_attendance(self, appointment_id: int, attendance: str, actual_start: datetime | None = None,
-                          actual_end: datetime | None = None) -> Appointment:
-        """Mark what happened. 'attended' with a start more than five minutes late becomes 'late'."""
+                          actual_end: datetime | None = None, late_by: str | None = None) -> Appointment:
+        """Mark what happened. A start more than five minutes late needs `late_by`, who was late: the client
+        (the session is booked 'late'), the counselor (the client was on time: 'attended') or both."""
         a = self.get(appointment_id)
         if attendance not in HELD and self._has_signed_note(appointment_id):
             raise ValidationError({"attendance": N_(
                 "This session has a signed note, so it took place. Add an addendum to the note if something "
                 "about it was wrong.")})
+        late = attendance in HELD and self.starts_late(a, actual_start)
+        if late and late_by not in LATE_PARTIES:
+            raise ValidationError({"late_party": N_(
+                "The session started more than five minutes late: say who was late, the client or you.")})
         a.actual_start, a.actual_end = actual_start, actual_end
-        if attendance == "attended" and actual_start and actual_start - a.planned_start > LATE_AFTER:
-            attendance = "late"
+        a.late_party = late_by if late else None
+        if attendance in HELD:
+            attendance = "late" if late and late_by in ("client", "both") else "attended"
         a.attendance = attendance
         return self.update(a, "appointment.attendance")
+
+    def counselor_punctuality(self, since: date, until: date) -> CounselorPunctuality:
+        """The counselor's own punctuality for the sessions held from `since` to `until` (both included)."""
+        held = self._select(f"attendance IN ({', '.join('?' * len(HELD))}) AND planned_start >= ? "
+                            "AND planned_start < ?",
+                            (*HELD, since.isoformat(), (until + timedelta(days=1)).isoformat()))
+        seen: set[object] = set()
+        sessions = []
+        for a in held:  # a group session counts once, late if the counselor was late for it
+            key = ("group", a.group_session_id) if a.group_session_id is not None else ("one", a.id)
+            if key in seen:
+                if a.counselor_late and not any(s.group_session_id == a.group_session_id for s in sessions
+                                                if s.counselor_late):
+                    sessions = [s for s in sessions if s.group_session_id != a.group_session_id] + [a]
+                continue
+            seen.add(key)
+            sessions.append(a)
+        late = [a for a in sessions if a.counselor_late]
+        minutes = [a.minutes_late for a in late]
+        return CounselorPunctuality(since, until, len(sessions), len(late),
+                                    sum(minutes) / len(minutes) if minutes else 0.0,
+                                    tuple(sorted(late, key=lambda x: x.planned_start)))
 
     def punctuality(self, client_id: int, until: datetime | None = None) -> Punctuality:
         until = until or datetime.now()
         past = [a for a in self.for_client(client_id) if a.planned_start <= until]
         counts = {k: sum(1 for a in past if a.attendance == k) for k in ATTENDANCE}
-        lates = [a.minutes_late for a in past if a.attendance == "late"]
+        lates = [a.minutes_late for a in past if a.attendance == "late"]  # 'late' is the client's lateness
         return Punctuality(planned=len(past), attended=counts["attended"], late=counts["late"],
                            no_show=counts["no_show"], cancelled_client=counts["cancelled_client"],
                            cancelled_counselor=counts["cancelled_counselor"],

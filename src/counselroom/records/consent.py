@@ -7,8 +7,11 @@ window saves a new version and never changes an older one, so every consent keep
 explained and signed under. A client's status comes from their latest consent:
 
 - pending: not every applicable item is ticked as explained yet (or no consent is started);
-- complete: every item explained, not signed yet; session notes may be written;
-- signed: signed on paper (date recorded) or on screen (image kept in the vault);
+- complete: every item explained, not signed yet (no session note or test yet: ticked is not signed);
+- guardian_unsigned: a client under 18 signed, the guardian has not (the guardian signs on their own, on paper
+  or on screen); no session note or test yet;
+- signed: signed on paper (date recorded) or on screen (image kept in the vault), and for a client under 18
+  by the guardian too: only this opens session notes and tests;
 - out_of_date: made under an older template version: the program asks for re-consent;
 - withdrawn: the client withdrew everything. Withdrawing recording only keeps the consent.
 """
@@ -16,6 +19,7 @@ explained and signed under. A client's status comes from their latest consent:
 from __future__ import annotations
 
 import builtins
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -25,12 +29,16 @@ from typing import Any
 
 from ..documents import consent_form
 from ..documents.consent_form import CONSENT, GROUP_AGREEMENT, ConsentFormData, FormItem
-from ..i18n import N_
+from ..i18n import N_, language
 from ..shipped import resource
 from ..vault.audit import now_utc
 from ..vault.errors import VaultError
-from .clients import Client, ClientService, ValidationError
+from .clients import ADULT_AGE, Client, ClientService, ValidationError
 from .profile import Profile, ProfileService
+from .retention import RetentionService, Rule
+from .retention_promise import PLACEHOLDER as RETENTION_PLACEHOLDER
+from .retention_promise import promise
+from .settings import SettingsService
 from .store import Store
 
 TEMPLATE_DIR = resource("consent")
@@ -39,14 +47,21 @@ KINDS = (CONSENT, GROUP_AGREEMENT)
 LANGS = ("zh_CN", "en")
 
 PENDING, COMPLETE, SIGNED, WITHDRAWN, OUT_OF_DATE = "pending", "complete", "signed", "withdrawn", "out_of_date"
-STATUSES = (PENDING, COMPLETE, SIGNED, WITHDRAWN, OUT_OF_DATE)
-STATUS_LABELS = {PENDING: N_("Pending"), COMPLETE: N_("Complete (not signed yet)"), SIGNED: N_("Signed"),
-                 WITHDRAWN: N_("Withdrawn"), OUT_OF_DATE: N_("Out of date: re-consent needed")}
-PASSES_GATE = (COMPLETE, SIGNED)
+GUARDIAN_UNSIGNED = "guardian_unsigned"
+STATUSES = (PENDING, COMPLETE, GUARDIAN_UNSIGNED, SIGNED, WITHDRAWN, OUT_OF_DATE)
+STATUS_LABELS = {PENDING: N_("Pending"), COMPLETE: N_("Complete (not signed yet)"),
+                 GUARDIAN_UNSIGNED: N_("Signed by the client; the guardian has not signed yet"),
+                 SIGNED: N_("Signed"), WITHDRAWN: N_("Withdrawn"), OUT_OF_DATE: N_("Out of date: re-consent needed")}
+# Only a signed consent (and for a client under 18 the guardian's signature too) opens notes and tests.
+PASSES_GATE = (SIGNED,)
 SCOPES = ("all", "recording")
 SCOPE_LABELS = {"all": N_("Everything (ends the consent)"), "recording": N_("Audio and video recording only")}
 PROFILE_PLACEHOLDERS = ("counselor", "qualifications", "certificate_no", "institution", "room", "contact")
 BLANK = "________"
+# Built-in consent forms replaced by a later built-in version (sha256 of their stored content). A vault whose
+# current form is one of these, unadapted, gets the new built-in version: version 1 promised "until three
+# years after graduation" whatever the retention rule said; version 2 renders the promise from the rules.
+SUPERSEDED_BUILTINS = {"3feb33da390ff944ba00838e1ad1b2dd4c3cac8417ee0f38ef183c77c3143ced"}
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PROFILE_PLACEHOLDERS) + r")\}")
 
 
@@ -56,14 +71,27 @@ class ConsentRequired(VaultError):
     msgid = N_("Consent is not complete for this client. Tick every item of the consent checklist as explained "
                "(Consent tab) before writing a session note.")
 
-    def __init__(self, client_id: int, status: str) -> None:
+    def __init__(self, client_id: int, status: str, for_test: bool = False) -> None:
         msgid = {
             OUT_OF_DATE: N_("Consent is not complete for this client: the consent form has changed since it was "
                             "given. Go through the new form with the client (re-consent on the Consent tab) "
                             "before writing a session note."),
             WITHDRAWN: N_("Consent is not complete for this client: the client has withdrawn consent. Record a "
                           "new consent on the Consent tab if the client agrees again."),
+            COMPLETE: N_("The consent is ticked but not signed. Record the signed paper form, or let the client sign "
+                         "on screen (Consent tab), before writing a session note."),
+            GUARDIAN_UNSIGNED: N_("The client is under 18 and the guardian has not signed the consent. Record the "
+                                  "guardian's signature (on paper or on screen, Consent tab) before writing a session "
+                                  "note."),
         }.get(status)
+        if for_test:
+            msgid = {
+                COMPLETE: N_("The consent is ticked but not signed. A psychological test is given only after the "
+                             "consent is signed (Consent tab)."),
+                GUARDIAN_UNSIGNED: N_("The client is under 18 and the guardian has not signed the consent. A "
+                                      "psychological test is given only after both have signed (Consent tab)."),
+            }.get(status, N_("A psychological test is given only after the client's consent is complete and signed "
+                             "(Consent tab)."))
         super().__init__(msgid)
         self.client_id = client_id
         self.status = status
@@ -133,11 +161,15 @@ def builtin_template(kind: str = CONSENT) -> ConsentTemplate:
     return ConsentTemplate.from_content(doc, int(doc["version"]))
 
 
-def fill(text: str, profile: Profile | None) -> str:
-    """Put the counselor's details into a text; an unknown detail leaves a line to fill in by hand."""
+def fill(text: str, profile: Profile | None, retention: str | None = None) -> str:
+    """Put the counselor's details into a text; an unknown detail leaves a line to fill in by hand. `{retention}`
+    becomes the promise about keeping records made from the room's rules (`retention`; the default rules'
+    promise in the language shown when none is given)."""
     values = {"counselor": profile.name if profile else ""}
     for key in PROFILE_PLACEHOLDERS[1:]:
         values[key] = str(getattr(profile, key, "") or "") if profile else ""
+    if RETENTION_PLACEHOLDER in text:
+        text = text.replace(RETENTION_PLACEHOLDER, retention if retention is not None else promise(None, language()))
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)].strip() or BLANK, text)
 
 
@@ -154,6 +186,11 @@ def validate_template(template: ConsentTemplate) -> dict[str, str]:
                 errors[f"item:{item.id}"] = N_("Every item needs a title and a text in both Chinese and English.")
     if len({i.id for i in template.items}) != len(template.items):
         errors["items"] = N_("Two items have the same identifier.")
+    if template.kind == CONSENT and not all(any(RETENTION_PLACEHOLDER in i.texts.get(lang, "") for i in template.items)
+                                            for lang in LANGS):
+        errors["retention"] = N_("The form must say how long records are kept as the room's retention rules say: "
+                                 "keep {retention} in the text about records, in both languages (it is replaced by "
+                                 "the rule when the form is shown).")
     return errors
 
 
@@ -167,6 +204,19 @@ class Withdrawal:
     scope: str
     withdrawn_on: date
     note: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class GuardianSignature:
+    """A guardian's own signature on a minor's consent: on paper (the date recorded) or on screen."""
+    id: int
+    consent_id: int
+    client_id: int
+    guardian_name: str
+    signed_on: date
+    signed_how: str
+    has_signature: bool
     recorded_at: str
 
 
@@ -185,6 +235,8 @@ class Consent:
     created_at: str
     updated_at: str
     withdrawals: list[Withdrawal] = field(default_factory=list)
+    guardian: GuardianSignature | None = None
+    retention_promise: dict[str, str] = field(default_factory=dict)  # as signed (rendered from the rules then)
 
     @property
     def is_signed(self) -> bool:
@@ -224,14 +276,28 @@ class ConsentState:
 
 
 _CONSENT_COLUMNS = ("id", "client_id", "template_version", "explained", "questions", "recording", "signed_on",
-                    "signed_how", "fingerprint", "signature IS NOT NULL", "created_at", "updated_at")
+                    "signed_how", "fingerprint", "signature IS NOT NULL", "created_at", "updated_at",
+                    "retention_promise")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _guardian_row(row: tuple[Any, ...]) -> GuardianSignature:
+    return GuardianSignature(int(row[0]), int(row[1]), int(row[2]), str(row[3]), date.fromisoformat(str(row[4])),
+                             str(row[5]), bool(row[6]), str(row[7]))
 
 
 def _consent_row(row: tuple[Any, ...]) -> Consent:
     return Consent(id=int(row[0]), client_id=int(row[1]), template_version=int(row[2]),
                    explained=list(json.loads(row[3])), questions=dict(json.loads(row[4])), recording=bool(row[5]),
                    signed_on=date.fromisoformat(row[6]) if row[6] else None, signed_how=row[7],
-                   fingerprint=row[8], has_signature=bool(row[9]), created_at=str(row[10]), updated_at=str(row[11]))
+                   fingerprint=row[8], has_signature=bool(row[9]), created_at=str(row[10]), updated_at=str(row[11]),
+                   retention_promise=dict(json.loads(row[12])) if row[12] else {})
 
 
 def status_of(consent: Consent | None, template: ConsentTemplate, current_version: int, minor: bool) -> str:
@@ -242,7 +308,7 @@ def status_of(consent: Consent | None, template: ConsentTemplate, current_versio
     if consent.template_version < current_version:
         return OUT_OF_DATE
     if consent.is_signed:
-        return SIGNED
+        return GUARDIAN_UNSIGNED if minor and consent.guardian is None else SIGNED
     missing = [i.id for i in template.applicable(minor) if i.id not in consent.explained]
     return PENDING if missing else COMPLETE
 
@@ -295,8 +361,16 @@ class ConsentService:
         self.clients = clients
         self.profile = profile
         self._parsed: dict[tuple[str, int], ConsentTemplate] = {}  # saved versions never change
+        self._builtin_checked = False
 
     # -- templates ------------------------------------------------------------------------------------------------
+
+    def retention_rules(self) -> dict[str, Rule]:
+        return RetentionService(self.store, self.clients, SettingsService(self.store)).rules()
+
+    def retention_promise(self, lang: str) -> str:
+        """What the consent form says about keeping records now: rendered from the room's retention rules."""
+        return promise(self.retention_rules(), lang)
 
     def _seed(self, kind: str) -> None:
         builtin = builtin_template(kind)
@@ -307,8 +381,29 @@ class ConsentService:
                          (kind, builtin.version, json.dumps(builtin.content(), ensure_ascii=False), now_utc()))
             self.store.changed("consent_template.seeded", "consent_template", builtin.version, {"kind": kind})
 
+    def _replace_superseded_builtin(self) -> None:
+        """Once per session: an unadapted superseded built-in form is followed by the current built-in one."""
+        self._builtin_checked = True
+        row = self.store.conn.execute("SELECT version, content FROM consent_templates WHERE kind = ? "
+                                      "ORDER BY version DESC LIMIT 1", (CONSENT,)).fetchone()
+        if row is None:
+            return
+        stored = json.loads(row[1])
+        digest = hashlib.sha256(json.dumps(stored, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+        builtin = builtin_template(CONSENT)
+        if digest not in SUPERSEDED_BUILTINS or builtin.content() == stored:
+            return
+        with self.store.write() as conn:
+            version = int(row[0]) + 1
+            conn.execute("INSERT INTO consent_templates (kind, version, content, created_at) VALUES (?, ?, ?, ?)",
+                         (CONSENT, version, json.dumps(builtin.content(), ensure_ascii=False), now_utc()))
+            self.store.changed("consent_template.builtin_updated", "consent_template", version,
+                               {"kind": CONSENT, "builtin": builtin.version})
+
     def template(self, kind: str = CONSENT, version: int | None = None) -> ConsentTemplate:
         """The room's template: the current version, or a given older one."""
+        if version is None and kind == CONSENT and not self._builtin_checked:
+            self._replace_superseded_builtin()
         if version is None:
             row = self.store.conn.execute("SELECT max(version) FROM consent_templates WHERE kind = ?",
                                           (kind,)).fetchone()
@@ -372,7 +467,14 @@ class ConsentService:
         consents = [_consent_row(r) for r in rows]
         for c in consents:
             c.withdrawals = self._withdrawals(c.id)
+            c.guardian = self.guardian_signature(c.id)
         return consents
+
+    def guardian_signature(self, consent_id: int) -> GuardianSignature | None:
+        row = self.store.conn.execute(
+            "SELECT id, consent_id, client_id, guardian_name, signed_on, signed_how, signature IS NOT NULL, "
+            "recorded_at FROM guardian_signatures WHERE consent_id = ? ORDER BY id LIMIT 1", (consent_id,)).fetchone()
+        return None if row is None else _guardian_row(row)
 
     def _withdrawals(self, consent_id: int) -> builtins.list[Withdrawal]:
         rows = self.store.conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM "
@@ -408,10 +510,17 @@ class ConsentService:
         return self.state(client_id).status
 
     def require_consent(self, client_id: int) -> None:
-        """The gate before a new session note: only a complete or signed consent passes."""
+        """The gate before a new session note: only a signed consent passes (for a client under 18, signed by the
+        guardian too). Ticked but not signed does not."""
         status = self.status(client_id)
         if status not in PASSES_GATE:
             raise ConsentRequired(client_id, status)
+
+    def require_consent_for_test(self, client_id: int) -> None:
+        """The same gate before a psychological test is started."""
+        status = self.status(client_id)
+        if status not in PASSES_GATE:
+            raise ConsentRequired(client_id, status, for_test=True)
 
     def first_consent_day(self, client_id: int) -> date | None:
         """The day the client first gave consent: the earliest day any of their consents was signed (on paper
@@ -431,9 +540,13 @@ class ConsentService:
             "LEFT JOIN consents k ON k.id = (SELECT max(id) FROM consents WHERE client_id = c.id) "
             "WHERE c.archived_at IS NULL AND c.status != 'closed' AND NOT (k.signed_on IS NOT NULL "
             "AND k.template_version >= ? AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w "
-            "WHERE w.consent_id = k.id AND w.scope = 'all')) "
-            "ORDER BY c.code COLLATE NOCASE", (current.version,)).fetchall()  # the order of clients.list()
+            "WHERE w.consent_id = k.id AND w.scope = 'all') AND (c.date_of_birth IS NULL OR c.date_of_birth <= ? "
+            "OR EXISTS (SELECT 1 FROM guardian_signatures g WHERE g.consent_id = k.id))) "
+            "ORDER BY c.code COLLATE NOCASE",
+            (current.version, _years_before(date.today(), ADULT_AGE).isoformat())).fetchall()  # clients.list() order
         consents = {int(r[0]): _consent_row(r[4:]) for r in rows if r[3]}
+        for consent in consents.values():
+            consent.guardian = self.guardian_signature(consent.id) if consent.is_signed else None
         by_id = {c.id: c for c in consents.values()}
         if by_id:
             withdrawals = conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM "
@@ -554,14 +667,70 @@ class ConsentService:
             raise ValidationError({"consent": N_("Tick every item as explained before the form is signed.")})
         _not_future(signed_on, "signed_on")
         prints = {lang: consent_form.fingerprint(self.form_data(consent_id, lang)) for lang in LANGS}
+        promised = {lang: self.retention_promise(lang) for lang in LANGS}  # kept as signed
         with self.store.write() as conn:
             conn.execute("UPDATE consents SET signed_on = ?, signed_how = ?, signature = ?, fingerprint = ?, "
-                         "updated_at = ? WHERE id = ? AND signed_on IS NULL",
-                         (signed_on.isoformat(), how, png, json.dumps(prints), now_utc(), consent_id))
+                         "retention_promise = ?, updated_at = ? WHERE id = ? AND signed_on IS NULL",
+                         (signed_on.isoformat(), how, png, json.dumps(prints), json.dumps(promised, ensure_ascii=False),
+                          now_utc(), consent_id))
             self.store.changed("consent.signed", "consent", consent_id,
                                {"client": consent.client_id, "how": how, "version": consent.template_version,
                                 "fingerprint": consent_form.short_fingerprint(prints["zh_CN"])})
         return self.get(consent_id)
+
+    def _sign_guardian(self, consent_id: int, guardian_name: str, signed_on: date, how: str,
+                       png: bytes | None) -> Consent:
+        consent = self.get(consent_id)
+        if consent.withdrawn_all is not None:
+            raise ValidationError({"consent": N_("This consent was withdrawn. Start a new consent instead.")})
+        state = self.state(consent.client_id)
+        if state.consent is None or state.consent.id != consent_id:
+            raise ValidationError({"consent": N_("Only the client's current consent can be signed.")})
+        if not state.minor:
+            raise ValidationError({"guardian": N_("The client is not under 18: the consent needs no guardian's "
+                                                  "signature.")})
+        if state.status not in (COMPLETE, GUARDIAN_UNSIGNED):
+            raise ValidationError({"consent": N_("Tick every item as explained before the form is signed.")
+                                   if state.status == PENDING else N_("The guardian has already signed.")})
+        if not guardian_name.strip():
+            raise ValidationError({"guardian_name": N_("Write the name of the guardian who signs.")})
+        _not_future(signed_on, "signed_on")
+        with self.store.write() as conn:
+            cur = conn.execute("INSERT INTO guardian_signatures (consent_id, client_id, guardian_name, signed_on, "
+                               "signed_how, signature, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (consent_id, consent.client_id, guardian_name.strip(), signed_on.isoformat(), how, png,
+                                now_utc()))
+            self.store.changed("consent.guardian_signed", "consent", consent_id,
+                               {"client": consent.client_id, "how": how, "signature": cur.lastrowid})
+        return self.get(consent_id)
+
+    def guardian_sign_on_paper(self, consent_id: int, guardian_name: str, signed_on: date) -> Consent:
+        """The guardian signed the printed form on paper on that date (a minor's consent needs it)."""
+        return self._sign_guardian(consent_id, guardian_name, signed_on, "paper", None)
+
+    def guardian_sign_on_screen(self, consent_id: int, guardian_name: str, png: bytes,
+                                signed_on: date | None = None) -> Consent:
+        if not png.startswith(b"\x89PNG"):
+            raise ValidationError({"signature": N_("The signature is empty. Ask the guardian to sign in the box.")})
+        return self._sign_guardian(consent_id, guardian_name, signed_on or date.today(), "screen", png)
+
+    def guardian_signature_png(self, consent_id: int) -> bytes | None:
+        row = self.store.conn.execute("SELECT signature FROM guardian_signatures WHERE consent_id = ? ORDER BY id "
+                                      "LIMIT 1", (consent_id,)).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def record_signed(self, client_id: int, signed_on: date, guardian_name: str = "",
+                      recording: bool = False) -> Consent:
+        """Record in one step a consent gone through on paper and signed there (by the guardian too, for a
+        client under 18): the checklist, the client's signature and, for a minor, the guardian's."""
+        with self.store.write():
+            consent = self.record_checklist(client_id, recording=recording)
+            if not consent.is_signed:
+                consent = self.sign_on_paper(consent.id, signed_on)
+            if self.state(client_id).status == GUARDIAN_UNSIGNED:
+                name = guardian_name or self.clients.get(client_id).guardian_name
+                consent = self.guardian_sign_on_paper(consent.id, name, signed_on)
+        return consent
 
     def sign_on_paper(self, consent_id: int, signed_on: date) -> Consent:
         """The printed form was signed on paper on that date (the paper goes into the locked cabinet)."""
@@ -604,8 +773,14 @@ class ConsentService:
         consent = self.get(consent_id)
         client = self.clients.get(consent.client_id)
         template = self.template(version=consent.template_version)
-        return client_form_data(template, self.profile.get(), client, lang, consent=consent,
-                                signature=self.signature(consent_id) if consent.has_signature else None)
+        retention = consent.retention_promise.get(lang) if consent.is_signed else None
+        data = client_form_data(template, self.profile.get(), client, lang, consent=consent,
+                                signature=self.signature(consent_id) if consent.has_signature else None,
+                                retention=retention or self.retention_promise(lang))
+        if consent.guardian is not None and consent.guardian.has_signature:
+            data = replace(data, guardian_signed_on=consent.guardian.signed_on,
+                           guardian_signature_png=self.guardian_signature_png(consent_id))
+        return data
 
     def form_pdf(self, consent_id: int, lang: str) -> bytes:
         return consent_form.render_pdf(self.form_data(consent_id, lang))
@@ -749,12 +924,14 @@ class ConsentService:
 
 
 def blank_form_data(lang: str, template: ConsentTemplate | None = None, profile: Profile | None = None,
-                    minor: bool | None = None) -> ConsentFormData:
+                    minor: bool | None = None, retention: str | None = None) -> ConsentFormData:
     template = template or builtin_template(CONSENT)
+    retention = retention if retention is not None else promise(None, lang)
     return ConsentFormData(
-        lang=lang, kind=template.kind, title=template.title(lang), intro=fill(template.intros.get(lang, ""), profile),
-        declaration=fill(template.declarations.get(lang, ""), profile),
-        items=tuple(FormItem(i.id, i.title(lang), fill(i.text(lang), profile), i.opt_in)
+        lang=lang, kind=template.kind, title=template.title(lang),
+        intro=fill(template.intros.get(lang, ""), profile, retention),
+        declaration=fill(template.declarations.get(lang, ""), profile, retention),
+        items=tuple(FormItem(i.id, i.title(lang), fill(i.text(lang), profile, retention), i.opt_in)
                     for i in template.applicable(minor)),
         template_version=template.version, room=profile.room if profile else "",
         institution=profile.institution if profile else "", counselor=profile.name if profile else "",
@@ -764,9 +941,10 @@ def blank_form_data(lang: str, template: ConsentTemplate | None = None, profile:
 
 
 def client_form_data(template: ConsentTemplate, profile: Profile, client: Client, lang: str,
-                     consent: Consent | None = None, signature: bytes | None = None) -> ConsentFormData:
+                     consent: Consent | None = None, signature: bytes | None = None,
+                     retention: str | None = None) -> ConsentFormData:
     minor = client.is_minor()
-    data = blank_form_data(lang, template, profile, minor=minor)
+    data = blank_form_data(lang, template, profile, minor=minor, retention=retention)
     return replace(data, client_name=client.display_name, client_code=client.code,
                    guardian_name=client.guardian_name if minor else "",
                    recording=consent.recording if consent is not None else None,

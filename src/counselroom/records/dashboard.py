@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..i18n import N_, language
@@ -23,9 +23,12 @@ if TYPE_CHECKING:
     from .appointments import AppointmentService
     from .casework import DependencyService
     from .consent import ConsentService
+    from .critical import CriticalAnswerService
+    from .group_sessions import GroupSessionService
     from .notes import NoteService
     from .psychtests import PsychTestService
     from .referrals import ReferralService
+    from .relationships import RelationshipService
     from .retention import RetentionService
     from .risk import RiskService
     from .training import TrainingService
@@ -33,8 +36,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The lines in the order the page shows them.
-KEYS = ("appointments", "notes", "consent", "tests", "risk", "referrals", "dependency", "backup", "training",
-        "retention")
+KEYS = ("appointments", "critical", "notes", "group_notes", "consent", "relationships", "tests", "risk", "referrals",
+        "dependency", "backup", "training", "punctuality", "retention")
+# The counselor's own punctuality is shown over this many days (practice code 6, room code 11).
+PUNCTUALITY_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class DashboardSources:
     dependency: DependencyService
     training: TrainingService
     retention: RetentionService
+    critical: CriticalAnswerService | None = None  # issue 12: critical answers, relationship checks, group notes
+    relationships: RelationshipService | None = None
+    groups: GroupSessionService | None = None
 
 
 class DashboardService:
@@ -120,10 +128,63 @@ class DashboardService:
         items = tuple(DashboardItem(client_id, "consent", CONSENT_STATUS_LABELS.get(status, status))
                       for client_id, status in self.services.consent.needing_attention())
         count = len(items)
-        msgid = N_("Every open case has a current consent") if count == 0 else _plural(
-            count, N_("{count} client without a complete or current consent"),
-            N_("{count} clients without a complete or current consent"))
+        msgid = N_("Every open case has a signed, current consent") if count == 0 else _plural(
+            count, N_("{count} client without a signed or current consent"),
+            N_("{count} clients without a signed or current consent"))
         return DashboardLine("consent", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _critical(self, now: datetime) -> DashboardLine:
+        """Critical test answers with no risk assessment and no reasoned decision yet (issue 12.1)."""
+        critical = self.services.critical
+        found = critical.pending(open_cases_only=True) if critical is not None else []
+        tests = self.services.psychtests
+        items = tuple(DashboardItem(
+            p.client_id, "tests", N_("{instrument}: critical answer (item {items}) with no risk assessment yet"),
+            {"instrument": tests.instrument_of(p.administration).short_in(language()),
+             "items": ", ".join(str(i) for i in p.items)}, p.administration.day.isoformat()) for p in found)
+        count = len(items)
+        msgid = N_("No critical test answer waits for a risk assessment") if count == 0 else _plural(
+            count, N_("{count} critical test answer without a risk assessment"),
+            N_("{count} critical test answers without a risk assessment"))
+        return DashboardLine("critical", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _group_notes(self, now: datetime) -> DashboardLine:
+        groups = self.services.groups
+        overdue = groups.overdue_notes(now, self.services.notes.overdue_hours()) if groups is not None else []
+        count = len(overdue)
+        msgid = N_("No group notes overdue") if count == 0 else _plural(
+            count, N_("{count} group note overdue"), N_("{count} group notes overdue"))
+        return DashboardLine("group_notes", msgid, {"count": count}, count, count > 0, section="groups")
+
+    def _relationships(self, now: datetime) -> DashboardLine:
+        """Another relationship with a client found at intake and not decided yet (issue 12.11)."""
+        relationships = self.services.relationships
+        found = relationships.undecided() if relationships is not None else []
+        items = tuple(DashboardItem(c.client_id, "overview",
+                                    N_("Another relationship recorded on {date}: refer or continue?"),
+                                    {"date": c.checked_on.isoformat()}, c.checked_on.isoformat()) for c in found)
+        count = len(items)
+        msgid = N_("No other relationship with a client waits for a decision") if count == 0 else _plural(
+            count, N_("{count} client with another relationship to decide about"),
+            N_("{count} clients with another relationship to decide about"))
+        return DashboardLine("relationships", msgid, {"count": count}, count, count > 0, items=items)
+
+    def _punctuality(self, now: datetime) -> DashboardLine:
+        """The counselor's own punctuality over the last PUNCTUALITY_DAYS days (issue 12.9)."""
+        since = now.date() - timedelta(days=PUNCTUALITY_DAYS - 1)
+        p = self.services.appointments.counselor_punctuality(since, now.date())
+        if p.held == 0:
+            return DashboardLine("punctuality", N_("Your punctuality: no sessions held in the last {days} days"),
+                                 {"days": PUNCTUALITY_DAYS}, 0, False, section="training")
+        if p.counselor_late == 0:
+            return DashboardLine("punctuality", N_("Your punctuality: on time for all {held} sessions in the last "
+                                                   "{days} days"), {"held": p.held, "days": PUNCTUALITY_DAYS}, 0,
+                                 False, section="training")
+        msgid = N_("Your punctuality: late for {late} of {held} sessions in the last {days} days (on average "
+                   "{minutes} min)")
+        return DashboardLine("punctuality", msgid,
+                             {"late": p.counselor_late, "held": p.held, "days": PUNCTUALITY_DAYS,
+                              "minutes": round(p.average_minutes_late)}, p.counselor_late, False, section="training")
 
     def _tests(self, now: datetime) -> DashboardLine:
         tests = self.services.psychtests

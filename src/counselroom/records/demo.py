@@ -116,6 +116,8 @@ def _consent(services: Services, rng: random.Random, client: Client) -> None:
     if rng.random() < 0.9:
         signed_on = min(date.today(), date(int(client.code.split("-")[0]), 1, 1) + timedelta(days=rng.randint(0, 300)))
         services.consent.sign_on_paper(consent.id, signed_on)
+        if services.consent.status(client.id) == "guardian_unsigned":  # under 18: the guardian signs too
+            services.consent.guardian_sign_on_paper(consent.id, client.guardian_name or "监护人", signed_on)
         if consent.recording and rng.random() < 0.1:
             services.consent.withdraw(consent.id, "recording", min(date.today(), signed_on + timedelta(days=30)),
                                       "不再希望录音。")
@@ -124,8 +126,8 @@ def _consent(services: Services, rng: random.Random, client: Client) -> None:
 def _sessions(services: Services, rng: random.Random, client: Client, today: date, counselor: str) -> int:
     """A run of weekly sessions from the client's intake; returns how many were planned."""
     assert client.id is not None
-    if services.consent.status(client.id) not in ("complete", "signed"):
-        return 0  # no sessions before consent
+    if services.consent.status(client.id) != "signed":
+        return 0  # no sessions before a signed consent
     intake_year = int(client.code.split("-")[0])
     first = date(intake_year, rng.randint(1, 12), rng.randint(1, 28))
     if first >= today:
@@ -155,7 +157,8 @@ def _sessions(services: Services, rng: random.Random, client: Client, today: dat
         else:
             late = rng.random() < 0.08
             actual = start + timedelta(minutes=rng.randint(6, 25) if late else rng.randint(0, 3))
-            services.appointments.record_attendance(a.id, "attended", actual, actual + timedelta(minutes=50))
+            who = ("counselor" if actual.minute % 5 == 0 else "client") if late else None  # no extra draw
+            services.appointments.record_attendance(a.id, "attended", actual, actual + timedelta(minutes=50), who)
             if (today - day).days <= 3 and rng.random() < 0.6:
                 pass  # a note not written yet: shows up as overdue
             else:
@@ -267,5 +270,4 @@ def _adapt_consent_form(services: Services) -> None:
         assert client.id is not None
         if n % 4 == 0:
             continue  # out of date: the dashboard and the consent tab ask for re-consent
-        consent = services.consent.record_checklist(client.id)
-        services.consent.sign_on_paper(consent.id, date.today())
+        services.consent.record_signed(client.id, date.today())

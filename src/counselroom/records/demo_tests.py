@@ -108,6 +108,8 @@ def populate_tests(services: Services, rng: random.Random, client_ids: list[int]
             client = clients.get(client_id)
             if client is None:
                 continue
+            if services.consent.status(client_id) != "signed":
+                continue  # tests only after a signed consent
             if client.status != "intake" and rng.random() < SHARE_TESTED:
                 item9_done = _series(services, rng, client, today, item9=not item9_done) or item9_done
                 tested.append(client)

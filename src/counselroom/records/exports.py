@@ -90,6 +90,7 @@ class ExportContents:
     include_private: bool = False  # private process notes: never unless ticked and confirmed
     include_tests: bool = False  # psychological test results in the period: only when chosen
     include_raw_tests: bool = False  # raw test answers (with the results): never unless ticked and confirmed
+    include_group_notes: bool = False  # signed group notes of sessions attended: only when chosen, names replaced
     sensitive_confirmed: bool = False  # the second confirmation the window asks for the two above
     letter_text: str = ""  # the letter's body, the summary, or a covering note
 
@@ -107,6 +108,7 @@ class ExportPlan:
     notes: list[Note]
     drafts_left_out: int
     tests: list[int] = field(default_factory=list)  # ids of the completed tests that go out
+    group_notes: list[int] = field(default_factory=list)  # ids of the signed group notes that go out
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def _same(a: str, b: str) -> bool:
 class ExportService:
     def __init__(self, store: Store, clients: ClientService, notes: NoteService, profile: ProfileService, *,
                  section_providers: builtins.list[SectionProvider] | None = None,
-                 test_selector: TestSelector | None = None) -> None:
+                 test_selector: TestSelector | None = None, group_note_selector: TestSelector | None = None) -> None:
         self.store = store
         self.clients = clients
         self.notes = notes
@@ -168,6 +170,8 @@ class ExportService:
         # Other parts' sections of a record copy (e.g. the chosen test results) and their selection.
         self.section_providers: builtins.list[SectionProvider] = list(section_providers or [])
         self.test_selector: TestSelector = test_selector or (lambda _client_id, _contents: [])
+        # The group notes a member's export carries (records.group_sessions): none unless chosen.
+        self.group_note_selector: TestSelector = group_note_selector or (lambda _client_id, _contents: [])
 
     # authorizations
     def authorizations(self, client_id: int) -> builtins.list[Authorization]:
@@ -277,10 +281,11 @@ class ExportService:
             raise ValidationError({"contents": N_("Raw test answers go out only with the test results: choose the "
                                                   "test results too.")})
         tests = self.test_selector(client_id, contents) if contents.include_tests else []
-        if not chosen and not tests and not contents.letter_text.strip():
+        group_notes = self.group_note_selector(client_id, contents) if contents.include_group_notes else []
+        if not chosen and not tests and not group_notes and not contents.letter_text.strip():
             raise ValidationError({"contents": N_("There is nothing to export: no signed notes or test results in "
                                                   "this period and no letter or summary text.")})
-        return ExportPlan(client, contents, basis, auth, chosen, drafts, tests)
+        return ExportPlan(client, contents, basis, auth, chosen, drafts, tests, group_notes)
 
     # the export itself
     def export(self, client_id: int, basis: Basis | None, contents: ExportContents, recipient: str, purpose: str,
@@ -324,7 +329,7 @@ class ExportService:
             self.store.changed("export.made", "export", export_id, {
                 "number": number, "client": client_id, "kind": contents.kind,
                 "basis": "authorization" if auth else str(plan.basis.exception), "notes": len(plan.notes),
-                "tests": len(plan.tests), "private": contents.include_private,
+                "tests": len(plan.tests), "group_notes": len(plan.group_notes), "private": contents.include_private,
                 "raw_tests": contents.include_raw_tests, "sha256": digest[:16]})
             if deliver is not None:
                 deliver(data)
@@ -344,6 +349,7 @@ class ExportService:
                 "to": c.date_to.isoformat() if c.date_to else None,
                 "addenda": c.include_addenda and c.include_notes, "contacts": c.include_contacts,
                 "tests": len(plan.tests), "test_ids": plan.tests,
+                "group_notes": len(plan.group_notes), "group_note_ids": plan.group_notes,
                 "private": c.include_private, "raw_tests": c.include_raw_tests,
                 "letter": bool(c.letter_text.strip())}
 

@@ -171,6 +171,9 @@ class NoteService:
             appointment = self.appointments.get(appointment_id)
             if appointment.client_id != client_id:
                 raise ValidationError({"appointment_id": N_("This appointment belongs to another client.")})
+            if appointment.group_session_id is not None:  # issue 12.5: the group note describes other members
+                raise ValidationError({"appointment_id": N_("This is a group session: its note is kept with the group, "
+                                                            "not in a member's file (Groups page).")})
             if self.for_appointment(appointment_id) is not None:
                 raise ValidationError({"appointment_id": N_("This appointment already has a note.")})
             session_date = session_date or appointment.planned_start.date()
@@ -282,7 +285,8 @@ class NoteService:
             f"SELECT {columns}, n.id FROM notes_unsigned u CROSS JOIN appointments a ON a.id = u.appointment_id "
             "LEFT JOIN notes n INDEXED BY notes_appointment_status ON n.appointment_id = a.id "
             f"WHERE a.attendance IN ({', '.join('?' * len(HELD))}) AND COALESCE(a.actual_end, a.planned_end) <= ? "
-            "AND (n.id IS NULL OR n.status = 'draft') ORDER BY a.planned_start, a.id",
+            "AND (n.id IS NULL OR n.status = 'draft') AND a.group_session_id IS NULL "  # group notes: the group's
+            "ORDER BY a.planned_start, a.id",
             (*HELD, cutoff.isoformat(timespec="minutes")))
         out = []
         for row in rows.fetchall():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -196,11 +196,14 @@ def _row(r: tuple[object, ...]) -> Administration:
 
 
 class PsychTestService:
-    def __init__(self, store: Store, clients: ClientService, settings: SettingsService) -> None:
+    def __init__(self, store: Store, clients: ClientService, settings: SettingsService, *,
+                 before_test: Callable[[int], None] | None = None) -> None:
         self.store = store
         self.clients = clients
         self.settings = settings
         self._parsed: dict[int, Instrument] = {}  # definition row id -> instrument; stored versions never change
+        # From the consent records: raises unless the client's consent is signed (tests only after consent).
+        self.before_test = before_test
 
     # -- instruments ------------------------------------------------------------------------------------------
 
@@ -380,6 +383,8 @@ class PsychTestService:
               now: datetime | None = None) -> Administration:
         """Begin a test with a questionnaire's current version; with `explanation`, record it at once."""
         self.clients.get(client_id)
+        if self.before_test is not None:
+            self.before_test(client_id)
         if explanation is not None and not explanation.strip():
             raise ValidationError({"explanation": N_("Write what you explained to the client before the test.")})
         definition_id, instrument = self._definition_for_new_test(instrument_id)

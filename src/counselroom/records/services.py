@@ -10,12 +10,15 @@ from .audit_trail import AuditService
 from .casework import ClosureService, DependencyService
 from .clients import ClientService
 from .consent import ConsentService
+from .critical import CriticalAnswerService
 from .dashboard import DashboardService, DashboardSources
 from .exports import ExportService
+from .group_sessions import GroupSessionService
 from .notes import NoteService
 from .profile import ProfileService
 from .psychtests import PsychTestService
 from .referrals import ReferralService
+from .relationships import RelationshipService
 from .retention import RetentionService
 from .risk import RiskService
 from .search_service import SearchService
@@ -45,6 +48,9 @@ class Services:
     referrals: ReferralService
     training: TrainingService
     retention: RetentionService
+    critical: CriticalAnswerService  # issue 12: critical test answers, group sessions, relationship checks
+    groups: GroupSessionService
+    relationships: RelationshipService
     dashboard: DashboardService
 
     @classmethod
@@ -71,21 +77,28 @@ def build_services(session: VaultSession) -> Services:
     # The consent records keep notes behind consent and before-consent dates out.
     notes = NoteService(store, appointments, settings, before_new_note=consent.require_consent,
                         consent_since=consent.first_consent_day)
-    psychtests = PsychTestService(store, clients, settings)
-    # Test results leave in a record copy only as a section the counselor chose.
-    exports = ExportService(store, clients, notes, profile, section_providers=[psychtests.export_sections],
-                            test_selector=psychtests.export_selection)
+    # Tests are given only after a signed consent too.
+    psychtests = PsychTestService(store, clients, settings, before_test=consent.require_consent_for_test)
+    groups = GroupSessionService(store, consent, appointments, settings)
+    # Test results and group notes leave in a record copy only as sections the counselor chose.
+    exports = ExportService(store, clients, notes, profile,
+                            section_providers=[psychtests.export_sections, groups.export_sections],
+                            test_selector=psychtests.export_selection, group_note_selector=groups.export_selection)
     dependency = DependencyService(store, settings)
     risk = RiskService(store, clients, settings)
     referrals = ReferralService(store, clients, settings)
     training = TrainingService(store, clients, settings)
     retention = RetentionService(store, clients, settings)
+    critical = CriticalAnswerService(store, psychtests, risk)
+    relationships = RelationshipService(store, clients)
     dashboard = DashboardService(store, DashboardSources(
         appointments=appointments, notes=notes, consent=consent, psychtests=psychtests, risk=risk,
-        referrals=referrals, dependency=dependency, training=training, retention=retention))
+        referrals=referrals, dependency=dependency, training=training, retention=retention, critical=critical,
+        relationships=relationships, groups=groups))
     search = SearchService(store, clients, notes)
     search.ensure_index()
     return Services(store=store, profile=profile, clients=clients, settings=settings, audit=AuditService(store),
                     appointments=appointments, consent=consent, notes=notes, dependency=dependency,
                     closures=ClosureService(store), search=search, psychtests=psychtests, exports=exports, risk=risk,
-                    referrals=referrals, training=training, retention=retention, dashboard=dashboard)
+                    referrals=referrals, training=training, retention=retention, critical=critical, groups=groups,
+                    relationships=relationships, dashboard=dashboard)

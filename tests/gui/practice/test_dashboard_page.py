@@ -52,7 +52,7 @@ def test_dashboard_follows_changes_made_elsewhere(qtbot, make_window, new_vault)
     page = window.shell.pages["dashboard"]
     services = window.services
     client_id = services.clients.list()[0].id
-    services.consent.record_checklist(client_id)
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     qtbot.waitUntil(lambda: "Every open case has a current consent" in page.buttons["consent"].text(), timeout=3000)
     assert not page.buttons["consent"].isEnabled()  # nothing to list
 

@@ -46,7 +46,7 @@ def client_id(services: Services) -> int:
     client_id = services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
     consent = getattr(services, "consent", None)
     if consent is not None:
-        consent.record_checklist(client_id)
+        consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     note = services.notes.create_draft(client_id, "standard", session_date=date.today() - timedelta(days=2))
     assert note.id is not None
     services.notes.save_draft(note.id, {next(iter(note.content)): NOTE_TEXT}, PRIVATE_TEXT)

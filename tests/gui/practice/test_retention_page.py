@@ -29,7 +29,7 @@ from ..helpers import click_button, when_modal
 def closed_client(services: Services, code: str, closed_on: date, name: str = "") -> int:
     cid = services.clients.create(Client(code=code, name=name or f"张{code}")).id
     assert cid is not None
-    services.consent.record_checklist(cid)
+    services.consent.record_signed(cid, date(2015, 1, 1), guardian_name="监护人")
     note = services.notes.create_draft(cid, "standard", session_date=closed_on)
     assert note.id is not None
     services.notes.save_draft(note.id, {k: "睡眠不好 zqxgui" for k in note.content}, private_text="过程 zqxgui")

@@ -3,7 +3,7 @@ in place of the list with Back, and the entry points the window uses (open_note,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -24,7 +24,7 @@ from ..helpers import click_button, when_modal
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="Li Hua"))
     client_id = services.clients.create(Client(code="A-001", name="张小明")).id or 0
-    services.consent.record_checklist(client_id)
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     return client_id
 
 
@@ -104,7 +104,7 @@ def test_new_note_for_an_attended_session_opens_in_the_tab_and_back_saves(qtbot,
 def test_entry_points_for_the_window(qtbot, services, client_id, make_tab) -> None:  # type: ignore[no-untyped-def]
     appointment = attended(services, client_id, 1)
     other = services.clients.create(Client(code="B-002")).id or 0
-    services.consent.record_checklist(other)
+    services.consent.record_signed(other, date(2015, 1, 1), guardian_name="监护人")
     foreign = services.notes.create_draft(other).id or 0
     tab = make_tab(client_id)
     assert tab.open_note(foreign) is False and tab.editor is None

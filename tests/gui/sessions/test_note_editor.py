@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,7 +26,7 @@ from ..helpers import click_button, when_modal
 def client_id(services: Services) -> int:
     services.profile.save(Profile(name="Li Hua"))
     client_id = services.clients.create(Client(code="A-001", name="张小明")).id or 0
-    services.consent.record_checklist(client_id)
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     return client_id
 
 

@@ -3,7 +3,7 @@ has passed, counted in the header, and leaves the list when its note is signed."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -32,8 +32,8 @@ def data(services: Services) -> dict[str, int]:
     zhang = services.clients.create(Client(code="2026-014", name="张小明")).id
     emily = services.clients.create(Client(code="2026-015", name="Emily Chen")).id
     assert zhang and emily
-    services.consent.record_checklist(zhang)
-    services.consent.record_checklist(emily)
+    services.consent.record_signed(zhang, date(2015, 1, 1), guardian_name="监护人")
+    services.consent.record_signed(emily, date(2015, 1, 1), guardian_name="监护人")
     return {
         "zhang": zhang, "emily": emily,
         "old": held(services, zhang, now - timedelta(days=3)),  # overdue by about a day

@@ -3,7 +3,7 @@ stays in any widget or model. The overdue list opens the client's notes on the s
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -24,7 +24,7 @@ def test_lock_saves_the_note_being_typed_and_leaves_nothing_behind(qtbot, make_w
         services = Services.open(session)
         services.profile.save(Profile(name="Lin"))
         client = services.clients.create(Client(code="LK-77", name="Zed Quillfeather"))
-        services.consent.record_checklist(client.id or 0)  # consent comes before any note
+        services.consent.record_signed(client.id or 0, date(2015, 1, 1), guardian_name="监护人")  # consent first
         start = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
         appointment = services.appointments.create(Appointment(client.id or 0, start, start + timedelta(minutes=50)))
         services.appointments.record_attendance(appointment.id or 0, "attended", start, start + timedelta(minutes=50))

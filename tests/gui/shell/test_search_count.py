@@ -11,7 +11,7 @@ from counselroom.records.services import Services
 
 def test_showing_100_of_all_matches(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
     client_id = services.clients.create(Client(code="H-001", name="Many Notes")).id or 0
-    services.consent.record_checklist(client_id)
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
     for i in range(103):
         note = services.notes.create_draft(client_id, "standard", date(2026, 1, 1) + timedelta(days=i))
         services.notes.save_draft(note.id or 0, {"concerns": f"homesick week {i}"})

@@ -3,6 +3,8 @@ a hit by Enter or double-click, and a word removed in the editor no longer found
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
@@ -19,8 +21,8 @@ from ..conftest import commit_text
 def records(services: Services) -> dict[str, int]:
     zhang = services.clients.create(Client(code="A-001", name="张小明")).id or 0
     emily = services.clients.create(Client(code="A-002", name="Emily Chen")).id or 0
-    services.consent.record_checklist(zhang)
-    services.consent.record_checklist(emily)
+    services.consent.record_signed(zhang, date(2015, 1, 1), guardian_name="监护人")
+    services.consent.record_signed(emily, date(2015, 1, 1), guardian_name="监护人")
     n1 = services.notes.create_draft(zhang).id or 0
     services.notes.save_draft(n1, {"concerns": "最近很焦虑，晚上失眠。", "discussed": "Exam pressure and insomnia."},
                               "我有点担心反移情")

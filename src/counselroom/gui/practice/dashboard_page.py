@@ -30,7 +30,10 @@ TITLES = {"appointments": N_("Today's appointments"), "notes": N_("Session notes
           "consent": N_("Consent missing or out of date"), "tests": N_("Tests without explanation or feedback"),
           "risk": N_("Risk flags needing attention"), "referrals": N_("Referrals awaiting follow-up"),
           "dependency": N_("Dependency alerts"), "backup": N_("Backup"), "training": N_("Training hours"),
-          "retention": N_("Records past retention")}
+          "retention": N_("Records past retention"),
+          # issue 12: critical answers, group notes, relationship checks, the counselor's own punctuality
+          "critical": N_("Critical test answers"), "group_notes": N_("Group notes overdue"),
+          "relationships": N_("Other relationships with clients"), "punctuality": N_("My punctuality")}
 ATTENTION_STYLE = ("QPushButton { text-align: left; padding: 8px 12px; border: 1px solid #c77700;"
                    " border-left: 6px solid #c77700; border-radius: 4px; background: #fff6e5; color: #3b2a00; }"
                    " QPushButton:focus { border-color: #1a5fb4; }")
