@@ -12,6 +12,7 @@ import time
 from datetime import datetime
 
 from counselroom.records import demo
+from counselroom.records import search as search_index
 from counselroom.records.dashboard import KEYS
 from counselroom.records.services import Services
 from counselroom.vault.vault import Vault
@@ -43,16 +44,22 @@ def scaling(ctx: Context) -> list[Row]:
         clients = {size: s.clients.count() for size, s in services.items()}
         now = datetime.now()
         search = {size: Timings() for size in SIZES}
+        counting = {size: Timings() for size in SIZES}  # the count of every match alone (search.count_matches)
         hits: dict[str, list[int]] = {size: [] for size in SIZES}
         for size in SIZES:  # the first round warms SQLCipher's cache, as a counselor's first search does
             for q in QUERIES:
                 hits[size].append(services[size].search.find(q).total)
         for _ in range(max(3, ctx.repeat)):
             for q in QUERIES:
+                expression = search_index.match_expression(q, exact_pairs=True)
                 for size in SIZES:
                     start = time.perf_counter()
                     services[size].search.find(q)
                     search[size].runs.append(time.perf_counter() - start)
+                    if expression:
+                        start = time.perf_counter()
+                        search_index.count_matches(services[size].store.conn, expression)
+                        counting[size].runs.append(time.perf_counter() - start)
         rules = {size: {key: Timings() for key in ("all", *KEYS)} for size in SIZES}
         for size in SIZES:
             services[size].dashboard.lines(now)
@@ -74,7 +81,14 @@ def scaling(ctx: Context) -> list[Row]:
             Row("matches per query (median)", f"{sorted(hits['decade'])[len(QUERIES) // 2]} / "
                                               f"{sorted(hits['large'])[len(QUERIES) // 2]}", note="counted in full"),
             Row("search, median", f"{ms(d.median)} / {ms(large.median)}", note=f"{large.median / d.median:.1f}x"),
-            Row("search, 95th percentile", f"{ms(d.p95())} / {ms(large.p95())}", note=f"{large.p95() / d.p95():.1f}x")]
+            Row("search, 95th percentile", f"{ms(d.p95())} / {ms(large.p95())}", note=f"{large.p95() / d.p95():.1f}x"),
+            Row("  of which: the count of every match", f"{ms(counting['decade'].median)} / "
+                                                         f"{ms(counting['large'].median)}",
+                note=f"{counting['large'].median / counting['decade'].median:.1f}x; timed alone, median"),
+            Row("  search less the count (medians)", f"{ms(d.median - counting['decade'].median)} / "
+                                                       f"{ms(large.median - counting['large'].median)}",
+                note=f"{(large.median - counting['large'].median) / (d.median - counting['decade'].median):.1f}x; "
+                     "the page of hits and its reads: difference of the medians")]
     for key in ("all", *KEYS):
         a, b = rules["decade"][key].median, rules["large"][key].median
         rows.append(Row(("all dashboard rules" if key == "all" else f"  {key}") + ", median",

@@ -111,6 +111,19 @@ def from_rowid(value: int) -> RawHit:
 _NOT_PRIVATE = f"rowid % 8 != {KIND_CODES['private']}"
 
 
+def count_matches(conn: sqlcipher3.Connection, expression: str, include_private: bool = False,
+                  limit: int = 100) -> tuple[int, list[RawHit]]:
+    """How many records match in all, and the newest `limit` client files among them: one walk over the
+    matches, reading only the index's lists. The one part of a search whose cost grows with the matches."""
+    where = "search_index MATCH ?" + ("" if include_private else f" AND {_NOT_PRIVATE}")
+    client = KIND_CODES["client"]
+    total, clients = conn.execute(
+        f"SELECT count(*), group_concat(CASE WHEN rowid % 8 = {client} THEN rowid END) FROM search_index "
+        f"WHERE {where}", (expression,)).fetchone()
+    client_rowids = sorted((int(r) for r in str(clients).split(",")), reverse=True)[:limit] if clients else []
+    return int(total), [from_rowid(r) for r in client_rowids]
+
+
 def find_page(conn: sqlcipher3.Connection, query: str, include_private: bool = False,
               limit: int = 100) -> tuple[list[RawHit], int]:
     """The first `limit` hits (client files, newest first, then the other records newest first) and how many
@@ -118,18 +131,13 @@ def find_page(conn: sqlcipher3.Connection, query: str, include_private: bool = F
     expression = match_expression(query, exact_pairs=True)
     if not expression:
         return [], 0
-    where = "search_index MATCH ?" + ("" if include_private else f" AND {_NOT_PRIVATE}")
-    client = KIND_CODES["client"]
-    total, clients = conn.execute(
-        f"SELECT count(*), group_concat(CASE WHEN rowid % 8 = {client} THEN rowid END) FROM search_index "
-        f"WHERE {where}", (expression,)).fetchone()
-    client_rowids = sorted((int(r) for r in str(clients).split(",")), reverse=True)[:limit] if clients else []
-    hits = [from_rowid(r) for r in client_rowids]
+    total, hits = count_matches(conn, expression, include_private, limit)
     if len(hits) < limit:
-        rows = conn.execute(f"SELECT rowid FROM search_index WHERE {where} AND rowid % 8 != {client} "
+        where = "search_index MATCH ?" + ("" if include_private else f" AND {_NOT_PRIVATE}")
+        rows = conn.execute(f"SELECT rowid FROM search_index WHERE {where} AND rowid % 8 != {KIND_CODES['client']} "
                             "ORDER BY rowid DESC LIMIT ?", (expression, limit - len(hits)))
         hits += [from_rowid(int(r[0])) for r in rows]
-    return hits, int(total)
+    return hits, total
 
 
 def find(conn: sqlcipher3.Connection, query: str, include_private: bool = False, limit: int = 100) -> list[RawHit]:
