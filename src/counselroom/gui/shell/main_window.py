@@ -22,7 +22,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QDialogButtonBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -307,6 +309,43 @@ class Shell(QWidget):
                     log.error("a page failed to shut down: %s", type(e).__name__)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the counselor was: the section, and in a client's file the tab and the note open. Ids only."""
+
+    section: str
+    client_id: int | None = None
+    tab: str = ""
+    note_id: int | None = None
+
+    @staticmethod
+    def of(shell: Shell) -> Place:
+        section = shell.current
+        clients = dict.get(shell.pages, "clients")  # without building the page
+        page: ClientPage | None = getattr(clients, "client_page", None) if section == "clients" else None
+        if page is None:
+            return Place(section)
+        editor = page.notes_tab.editor
+        note_id = editor.note_id if editor is not None and page.tabs.currentWidget() is page.notes_tab else None
+        return Place(section, page.client_id, page.current_tab(), note_id)
+
+    def go_back(self, shell: Shell) -> None:
+        if self.client_id is None:
+            shell.go(self.section)
+            return
+        try:
+            shell.services.clients.get(self.client_id)
+        except (KeyError, LookupError):  # the file is gone (destroyed meanwhile): the list
+            shell.go("clients")
+            return
+        page = shell.open_client(self.client_id)
+        if page is None:
+            return
+        page.show_tab(self.tab)
+        if self.note_id is not None:
+            page.notes_tab.open_note(self.note_id)
+
+
 class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
@@ -321,6 +360,7 @@ class MainWindow(QMainWindow):
         self.key_dialog: RecoveryKeyDialog | None = None
         self.screens = QStackedWidget()
         self.setCentralWidget(self.screens)
+        self.where: Place | None = None  # where the counselor was when the window locked (no record data)
         self.idle = IdleWatcher(ctx.config.auto_lock_minutes, ctx.idle_clock, ctx.idle_check_ms, self)
         self.idle.idle.connect(self.lock)
         self.idle.panic.connect(self.panic)
@@ -394,16 +434,34 @@ class MainWindow(QMainWindow):
         for action in self.go_menu.actions():
             action.setEnabled(unlocked)
 
-    def show_shortcuts(self) -> None:
+    def show_shortcuts(self) -> QDialog:
+        """The keyboard shortcuts in two aligned columns (a tab-separated message did not line up)."""
         rows = [(LOCK_KEY, tr("Lock")), (PANIC_KEYS, tr("Hide everything and lock")),
                 *[(s, tr(label)) for _k, label, s in SECTIONS], ("Ctrl+Q", tr("Quit")),
                 ("F1", tr("User guide")), ("Shift+F1", tr("Keyboard shortcuts"))]
-        text = "\n".join(f"{QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) or k}\t{what}"
-                         for k, what in rows)
-        box = QMessageBox(QMessageBox.Icon.Information, tr("Keyboard shortcuts"), text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        box = QDialog(self)
+        box.setWindowTitle(tr("Keyboard shortcuts"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(box.fontMetrics().averageCharWidth() * 4)
+        for row, (keys, what) in enumerate(rows):
+            shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText) or keys
+            key_label, what_label = QLabel(shown), QLabel(what)
+            for label in (key_label, what_label):
+                label.setTextFormat(Qt.TextFormat.PlainText)
+            font = key_label.font()
+            font.setBold(True)
+            key_label.setFont(font)
+            grid.addWidget(key_label, row, 0, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(what_label, row, 1, Qt.AlignmentFlag.AlignLeft)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("Close"))
+        buttons.rejected.connect(box.reject)
+        layout = QVBoxLayout(box)
+        layout.addLayout(grid)
+        layout.addWidget(buttons)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return box
 
     def show_guide(self) -> None:
         """The user guide, in a window of its own; it holds no records, so it opens while locked too."""
@@ -500,6 +558,9 @@ class MainWindow(QMainWindow):
         self.shell = Shell(self.services, self.ctx, on_page_built=self._page_built)
         self._set_screen(self.shell)
         self.shell.go(section)
+        where, self.where = self.where, None
+        if where is not None:
+            where.go_back(self.shell)
 
     def _page_built(self, key: str, page: QWidget) -> None:
         if key == "backup":
@@ -524,7 +585,13 @@ class MainWindow(QMainWindow):
         return self.services is not None
 
     def go(self, key: str) -> None:
+        """Show a section. Its key pressed again on a page showing one record (a client's file) goes back to
+        the section's list, as Back does."""
         if self.shell is not None:
+            if self.shell.current == key:
+                back = getattr(self.shell.stack.currentWidget(), "show_list", None)
+                if callable(back):
+                    back()
             self.shell.go(key)
 
     def close_other_windows(self, keep: QWidget | None = None) -> None:
@@ -559,6 +626,8 @@ class MainWindow(QMainWindow):
             return
         self.idle.disarm()
         self.close_other_windows(keep)
+        if self.shell is not None:
+            self.where = Place.of(self.shell)
         self.show_unlock()
         shell, self.shell = self.shell, None
         if shell is not None:
