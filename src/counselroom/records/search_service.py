@@ -30,8 +30,9 @@ class SearchHit:
     client_name: str
     note_id: int | None
     session_date: date | None
-    section: str  # the section's title where the words were found, or ""
-    snippet: str
+    section: str  # the title of the first section where the words were found, or ""
+    snippet: str  # around the words, in each section where they were found
+    sections: tuple[str, ...] = ()  # every section of a note where the words were found
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,14 @@ class SearchResults:
 
 
 def client_text(c: Client) -> str:
+    """What the index holds for a client: the shown fields and the name's pinyin and initials (zxm)."""
     pinyin, initials = pinyin_keys(c.name)
     return " ".join([c.code, c.name, pinyin, initials, c.school, c.department, c.class_name, c.notes])
+
+
+def client_shown_text(c: Client) -> str:
+    """The client's fields as a snippet shows them: never the index's own pinyin (issue 13)."""
+    return " ".join(t for t in (c.code, c.name, c.school, c.department, c.class_name, c.notes) if t)
 
 
 class SearchService:
@@ -96,7 +103,7 @@ class SearchService:
             for client in self._clients(ids):  # one read each: client hits are few (names, codes)
                 assert client.id is not None
                 out.append((client.id, SearchHit("client", client.id, client.code, client.name, None, None, "",
-                                                 search.snippet(client_text(client), query))))
+                                                 search.snippet(client_shown_text(client), query))))
             return out
         joins = "JOIN notes n ON n.id = {note} JOIN clients c ON c.id = n.client_id"
         if kind == "note":
@@ -109,11 +116,14 @@ class SearchService:
             sql = (f"SELECT a.id, a.note_id, '', a.text, n.client_id, c.code, c.name, n.session_date "
                    f"FROM addenda a {joins.format(note='a.note_id')} WHERE a.id IN ({marks})")
         for ref_id, note_id, template_id, text, client_id, code, name, day in conn.execute(sql, tuple(ids)):
-            section = ""
+            sections: list[tuple[str, str]] = []
             if kind == "note":
-                section, text = self._section_with(str(template_id), json.loads(text), query)
+                sections = self._sections_with(str(template_id), json.loads(text), query)
+            # a note with the words in two sections shows both (issue 13), each snippet shorter
+            snippet = (" … ".join(search.snippet(t, query, width=24) for _title, t in sections) if len(sections) > 1
+                       else search.snippet(sections[0][1] if sections else str(text), query))
             hit = SearchHit(kind, int(client_id), str(code), str(name), int(note_id), date.fromisoformat(str(day)),
-                            section, search.snippet(str(text), query))
+                            sections[0][0] if sections else "", snippet, tuple(title for title, _t in sections))
             out.append((int(ref_id), hit))
         return out
 
@@ -127,12 +137,15 @@ class SearchService:
         return out
 
     @staticmethod
-    def _section_with(template_id: str, content: dict[str, str], query: str) -> tuple[str, str]:
+    def _sections_with(template_id: str, content: dict[str, str], query: str) -> list[tuple[str, str]]:
+        """(title, text) of every section holding a query word, in the form's order; the first section with text
+        when no word is found as typed (a match by the index's tokens alone)."""
         words = [w.lower() for w in query.split()]
         tpl = template(template_id)
         titles = {s.key: s.title() for s in tpl.sections}
-        for key, text in content.items():
-            if any(w in text.lower() for w in words):
-                return titles.get(key, key), text
+        found = [(titles.get(key, key), text) for key, text in content.items()
+                 if any(w in text.lower() for w in words)]
+        if found:
+            return found
         first = next(((k, v) for k, v in content.items() if v), ("", ""))
-        return titles.get(first[0], first[0]), first[1]
+        return [(titles.get(first[0], first[0]), first[1])]

@@ -91,7 +91,7 @@ def test_enter_and_double_click_open_the_hit(qtbot, records, page) -> None:  # t
     with qtbot.waitSignal(page.open_note, timeout=2000) as opened:
         qtbot.keyClick(page.search, Qt.Key.Key_Return)  # runs the search now and moves to the results
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    assert opened.args == [records["zhang"], records["n1"]]
+    assert opened.args == [records["zhang"], records["n1"], "insomnia"]
     page.search.clear()
     qtbot.keyClicks(page.search, "A-002")
     page.search_now()

@@ -12,7 +12,16 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QHideEvent, QInputMethodEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QHideEvent,
+    QInputMethodEvent,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +71,7 @@ ADDENDUM_FRAME_STYLE = ("QFrame#addendumFrame { background: #fffaf0; border: 1px
 DRAFT_BADGE_STYLE = ("QLabel { background: #fff4ce; color: #3b2f00; border-radius: 4px; padding: 2px 8px; }")
 SIGNED_BADGE_STYLE = ("QLabel { background: #1b6e20; color: white; border-radius: 4px; padding: 2px 8px; "
                       "font-weight: bold; }")
+FOUND_BACKGROUND = "#ffe58a"  # the words a search opened the note at
 READ_ONLY_BOX_STYLE = "QPlainTextEdit { background: #f4f4f4; color: #1a1a1a; }"
 
 
@@ -443,6 +454,65 @@ class NoteEditor(QWidget):
             layout.addWidget(w)
         self.addendum_labels.append(text)
         return frame
+
+    # -- a search's words ---------------------------------------------------------------------------------------
+
+    def show_words(self, query: str) -> bool:
+        """Mark every place the words of a search occur (sections, addenda, private notes) and scroll to the
+        first, with the cursor there (issue 13: the note opened at its top). False when none is found as typed."""
+        words = [w for w in query.split() if w]
+        marked = QTextCharFormat()
+        marked.setBackground(QColor(FOUND_BACKGROUND))
+        first: tuple[QWidget, int] | None = None  # the widget and the place in it
+        edits: list[QWidget] = [*self.edits.values(), *self.addendum_labels, self.private_edit]
+        for widget in edits:
+            if isinstance(widget, QLabel):
+                low = widget.text().lower()
+                places = [(low.find(w.lower()), w) for w in words if low.find(w.lower()) >= 0]
+                if places:
+                    at, word = min(places)
+                    widget.setSelection(at, len(word))
+                    first = first or (widget, 0)
+                continue
+            assert isinstance(widget, QPlainTextEdit)
+            selections = []
+            starts = []
+            document = widget.document()
+            for word in words:
+                cursor = document.find(word)
+                while not cursor.isNull():
+                    selection = QTextEdit.ExtraSelection()
+                    selection.cursor = cursor
+                    selection.format = marked
+                    selections.append(selection)
+                    starts.append(cursor.selectionStart())
+                    cursor = document.find(word, cursor)
+            widget.setExtraSelections(selections)
+            if starts and first is None:
+                first = (widget, min(starts))
+        if first is None:
+            return False
+        widget, at = first
+        if isinstance(widget, QPlainTextEdit):
+            cursor = widget.textCursor()
+            cursor.setPosition(at, QTextCursor.MoveMode.MoveAnchor)
+            widget.setTextCursor(cursor)
+            widget.ensureCursorVisible()
+        widget.setFocus()
+        self._scroll_to(widget)
+        QTimer.singleShot(0, lambda: self._scroll_to(widget))  # again once the layout has settled
+        return True
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        body = self.scroll_area.widget()
+        if body is None or not widget.isVisibleTo(body):
+            return
+        y = widget.height() // 2
+        if isinstance(widget, QPlainTextEdit):
+            y = widget.cursorRect().center().y()
+        point = widget.mapTo(body, widget.rect().topLeft())
+        margin = self.scroll_area.viewport().height() // 3
+        self.scroll_area.ensureVisible(point.x(), point.y() + y, 0, margin)
 
     def _set_status(self, text: str, kind: str = "plain") -> None:
         colours = {"plain": "#444", "ok": "#1b6e20", "busy": "#8a5a00", "error": "#b00020"}

@@ -83,7 +83,7 @@ def where_text(hit: SearchHit) -> str:
         return label
     parts = [label]
     if hit.kind == "note" and hit.section:
-        parts = [f"{label} › {hit.section}"]
+        parts = [f"{label} › {tr(', ').join(hit.sections or (hit.section,))}"]  # every section holding the words
     if hit.session_date is not None:
         parts.append(hit.session_date.isoformat())
     return " · ".join(parts)

@@ -277,11 +277,13 @@ class Shell(QWidget):
             page.show_notes()
             page.notes_tab.new_note_for_appointment(appointment_id)
 
-    def open_note(self, client_id: int, note_id: int) -> None:
+    def open_note(self, client_id: int, note_id: int, words: str = "") -> None:
+        """Open a note; with `words` (a search's), at the first place they are found, marked."""
         page = self.open_client(client_id)
         if page is not None:
             page.show_notes()
-            page.notes_tab.open_note(note_id)
+            if page.notes_tab.open_note(note_id) and words and page.notes_tab.editor is not None:
+                page.notes_tab.editor.show_words(words)
 
     def go(self, key: str) -> None:
         keys = [k for k, _, _ in SECTIONS]
@@ -552,6 +554,23 @@ class MainWindow(QMainWindow):
         self.unlocked.emit()
         if new_recovery_key:
             self._show_recovery_key(new_recovery_key)
+        else:
+            self._ask_about_critical_answers()
+
+    def _ask_about_critical_answers(self) -> None:
+        """Issue 12.1: a critical answer given on the client screen (perhaps while the window locked) and not yet
+        followed up is asked about again after the unlock."""
+        from ..psychtests.critical_widgets import prompt_after_unlock
+
+        assert self.services is not None
+        self.critical_prompt = prompt_after_unlock(self, self.services, self._open_client_tests)
+
+    def _open_client_tests(self, client_id: int) -> None:
+        if self.shell is None:
+            return
+        page = self.shell.open_client(client_id)
+        if page is not None:
+            page.show_tab("tests")
 
     def _build_shell(self, section: str = "dashboard") -> None:
         assert self.services is not None

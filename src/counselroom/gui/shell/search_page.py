@@ -20,12 +20,12 @@ SEARCH_DELAY_MS = 250
 
 
 class SearchPage(QWidget):
-    """Signals: `open_client(client_id)` for a hit in a client file, `open_note(client_id, note_id)` for a
-    hit in a note, an addendum or private notes. Public: `search_now()`, `hits()`, `focus_search()`,
-    `shutdown()`."""
+    """Signals: `open_client(client_id)` for a hit in a client file, `open_note(client_id, note_id, words)` for
+    a hit in a note, an addendum or private notes (the note opens at the words, marked). Public: `search_now()`,
+    `hits()`, `focus_search()`, `shutdown()`."""
 
     open_client = Signal(int)
-    open_note = Signal(int, int)
+    open_note = Signal(int, int, str)
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,7 +132,7 @@ class SearchPage(QWidget):
         if hit.kind == "client" or hit.note_id is None:
             self.open_client.emit(hit.client_id)
         else:
-            self.open_note.emit(hit.client_id, hit.note_id)
+            self.open_note.emit(hit.client_id, hit.note_id, self.search.text().strip())
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         if self.timer.isActive():  # search when shown again, not while hidden (or after the vault closed)
