@@ -48,10 +48,10 @@ def make_cohort(n: int, seed: int = 15, bad_every: int = 0, yes_rate: float | No
     for i in range(n):
         row_number = i + 2
         number = f"2026{i + 1:05d}"
-        rate = yes_rate if yes_rate is not None else rnd.choice((0.05, 0.1, 0.15, 0.25, 0.4))
+        # most students answer few items "yes"; a few answer many (the flagged ones)
+        rate = yes_rate if yes_rate is not None else rnd.choice((0.01, 0.02, 0.03, 0.05, 0.05, 0.08, 0.1, 0.3, 0.45))
         answers = {k: int(rnd.random() < rate) for k in range(1, UPI_ITEMS + 1)}
-        if rnd.random() < 0.01:
-            answers[25] = 1
+        answers[25] = int(rnd.random() < (0.01 if yes_rate is None else yes_rate))  # the critical item: rare
         cells: list[object] = [i + 1, number, f"学生{i + 1}", rnd.choice(("男", "女")), "2026级",
                                "计算机学院", rnd.choice(classes)]
         # survey tools write 是/否 or 1/0; both are answers

@@ -435,7 +435,9 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
             "来访者在约谈中口头同意，并在同意书上签字。"))
         services.liaison.set_school_details(first.client_id, "2026级", ["adjustment", "emotions"])
         w.go("screening")
-        w.shell.pages["screening"].refresh()  # type: ignore[attr-defined]
+        flagged_page = w.shell.pages["screening"]
+        flagged_page.refresh()  # type: ignore[attr-defined]
+        flagged_page.select_row(flagged[1].id)  # type: ignore[attr-defined]
         shot(w, "flagged")
         page = w.shell.open_client(first.client_id)
         assert page is not None

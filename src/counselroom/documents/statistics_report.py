@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..i18n import N_, tr_in
-from ..records.statistics import StatisticsReport, show_count
+from ..records.statistics import StatisticsReport
 from .fonts import document_fonts
 from .linebreak import Paragraph
 from .page_footer import numbered_canvas
@@ -61,23 +61,26 @@ def render_pdf(report: StatisticsReport, room: str, number: str, made_on: date) 
     for b in report.tables:
         top = max([c.count for c, v in zip(b.cells, b.shown, strict=True) if v.isdigit()] or [1]) or 1
         rows: list[list[Any]] = []
-        for cell, shown in zip(b.cells, b.shown, strict=True):
+        total_row = -1
+        for label, shown, n in b.lines():
             bar: Any = ""
-            if shown.isdigit() and cell.count:
+            if n < 0:
+                total_row = len(rows)
+                rows.append([para(t(N_("In all")), body), para(shown, count), ""])
+                continue
+            if shown.isdigit() and n:
                 d = Drawing(BAR_WIDTH, 8)
-                d.add(Rect(0, 1, max(1.0, BAR_WIDTH * cell.count / top), 6, fillColor=BAR, strokeColor=None))
+                d.add(Rect(0, 1, max(1.0, BAR_WIDTH * n / top), 6, fillColor=BAR, strokeColor=None))
                 bar = d
-            rows.append([para(cell.label, body), para(shown, count), bar])
-        if b.total is not None:
-            rows.append([para(t(N_("Total")), body), para(show_count(b.total), count), ""])
+            rows.append([para(label, body), para(shown, count), bar])
         table = Table(rows, colWidths=[width - BAR_WIDTH - 24 * mm, 20 * mm, BAR_WIDTH + 4 * mm], hAlign="LEFT")
         style: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), fonts.latin), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#cccccc")),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ("LEFTPADDING", (2, 0), (2, -1), 4 * mm)]
-        if b.total is not None:
-            style.append(("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.8, ACCENT))
+        if total_row >= 0:
+            style.append(("LINEABOVE", (0, total_row), (-1, total_row), 0.8, ACCENT))
         table.setStyle(TableStyle(style))
         story.append(KeepTogether([para(b.title, heading), table]))
     story += [Spacer(1, 4 * mm), para(report.note(), small)]

@@ -53,6 +53,14 @@ class Breakdown:
     cells: tuple[Cell, ...]
     total: int | None = None  # shown under the cells when given
     shown: tuple[str, ...] = field(default=())
+    extra: int = 0  # the last `extra` cells are not part of the total: shown after it
+
+    def lines(self) -> list[tuple[str, str, int]]:
+        """(label, what is shown, count; -1 for the total) in the order they are shown."""
+        rows = [(c.label, v, c.count) for c, v in zip(self.cells, self.shown, strict=True)]
+        split = len(rows) - self.extra
+        total = [] if self.total is None else [("", show_count(self.total), -1)]
+        return rows[:split] + total + rows[split:]
 
 
 def show_count(n: int) -> str:
@@ -96,9 +104,7 @@ class StatisticsReport:
         lines = [self.title(), self.period_line()]
         for b in self.tables:
             lines.append(b.title)
-            lines += [f"{c.label}\t{v}" for c, v in zip(b.cells, b.shown, strict=True)]
-            if b.total is not None:
-                lines.append(f"{tr_in(self.lang, N_('Total'))}\t{show_count(b.total)}")
+            lines += [f"{label or tr_in(self.lang, N_('In all'))}\t{v}" for label, v, _n in b.lines()]
         lines.append(self.note())
         return "\n".join(lines)
 
@@ -208,7 +214,7 @@ class StatisticsService:
                               cells)
             extra = breakdown("", [Cell(t(N_("Flagged students interviewed")), interviewed)], with_total=False)
             screening_tables.append(Breakdown(table.title, table.cells + extra.cells, table.total,
-                                              table.shown + extra.shown))
+                                              table.shown + extra.shown, extra=len(extra.cells)))
         return StatisticsReport(
             start, end, lang, headline,
             breakdown(t(N_("Clients seen by grade")), grade_cells),

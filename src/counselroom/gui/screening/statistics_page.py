@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ...i18n import language, tr
 from ...records.clients import ValidationError
 from ...records.services import Services
-from ...records.statistics import Breakdown, StatisticsReport, show_count
+from ...records.statistics import Breakdown, StatisticsReport
 from ...vault.errors import VaultError
 from ...vault.safefile import atomic_write
 from ..common.widgets import heading, message_label, paragraph, set_message
@@ -51,11 +51,7 @@ class BarChart(QWidget):
         self.setMinimumHeight(self.sizeHint().height())
 
     def _rows(self) -> list[tuple[str, str, int]]:
-        b = self.breakdown
-        rows = [(c.label, v, c.count) for c, v in zip(b.cells, b.shown, strict=True)]
-        if b.total is not None:
-            rows.append((tr("Total"), show_count(b.total), -1))
-        return rows
+        return [(label or tr("In all"), shown, n) for label, shown, n in self.breakdown.lines()]
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(420, self.ROW * len(self._rows()) + 4)
