@@ -15,7 +15,10 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -25,8 +28,10 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QTableView,
     QTextEdit,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -164,10 +169,53 @@ def message_label() -> QLabel:
 
 
 def set_message(label: QLabel, text: str, kind: str = "error") -> None:
+    """Show `text` in a message label (empty: hide it). An error goes away by itself at the counselor's
+    next edit of the form around it (typing, ticking, choosing): a red message that stays after the problem
+    is fixed misleads; the next attempt checks again and says what is still wrong."""
     colours = {"error": "#b00020", "notice": "#8a5a00", "ok": "#1b6e20"}
     label.setStyleSheet(f"color: {colours.get(kind, '#000')};")
     label.setText(text)
     label.setVisible(bool(text))
+    label.setProperty("message_kind", kind if text else "")
+    if text and kind == "error":
+        _clear_at_next_edit(label)
+
+
+def _clear_at_next_edit(label: QLabel) -> None:
+    scope = label.parentWidget()
+    if scope is None:
+        return
+    mark = f"_clears_{id(label)}"
+
+    def clear(*_args: object) -> None:
+        if shiboken_valid(label) and label.property("message_kind") == "error":
+            set_message(label, "")
+
+    def clear_if_focused(widget: QWidget) -> Callable[..., None]:
+        return lambda *_args: clear() if widget.hasFocus() else None
+
+    for widget in scope.findChildren(QWidget):
+        if widget.property(mark):
+            continue
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(clear)  # by the counselor only, inside spin, date and list boxes too
+        elif isinstance(widget, QCheckBox | QRadioButton):
+            widget.clicked.connect(clear)
+        elif isinstance(widget, QComboBox):
+            widget.activated.connect(clear)
+        elif isinstance(widget, QPlainTextEdit | QTextEdit) and not widget.isReadOnly():
+            widget.textChanged.connect(clear_if_focused(widget))
+        elif isinstance(widget, QAbstractSpinBox):
+            widget.editingFinished.connect(clear_if_focused(widget))
+        else:
+            continue
+        widget.setProperty(mark, True)
+
+
+def shiboken_valid(obj: QObject) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))
 
 
 def monospace_font(point_scale: float = 1.0) -> QFont:
@@ -325,10 +373,29 @@ class RecordTable(QTableView):
         self.setTabKeyNavigation(False)
         self.setWordWrap(False)
         self.verticalHeader().hide()
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # No column takes the table: a long text (a summary, a snippet, a name) is cut at this width with
+        # "…", and its cell shows the whole text as a tooltip; the last column takes what is left.
+        header.setMaximumSectionSize(self.MAX_COLUMN_WIDTH)
         self.doubleClicked.connect(self.open_requested)
+
+    MAX_COLUMN_WIDTH = 360
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """A cell whose text is cut shows all of it as a tooltip (unless the model gives its own)."""
+        if event.type() == QEvent.Type.ToolTip:
+            index = self.indexAt(event.pos())  # type: ignore[attr-defined]
+            model = self.model()
+            if index.isValid() and model is not None and not model.data(index, Qt.ItemDataRole.ToolTipRole):
+                text = model.data(index, Qt.ItemDataRole.DisplayRole)
+                if isinstance(text, str) and text and \
+                        self.fontMetrics().horizontalAdvance(text) + 12 > self.visualRect(index).width():
+                    QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
+                    return True
+        return super().viewportEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
