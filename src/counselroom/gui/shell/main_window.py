@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +44,7 @@ from ...i18n import N_, language, set_language, tr
 from ...vault.kdf import KdfParams
 from ...vault.media import VolumeSource
 from ...vault.vault import Vault, VaultSession
+from ..common.icons import SECTION_ICONS, icon
 from ..common.widgets import confirm_destructive, paragraph
 from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
 from .unlock_screen import UnlockScreen
@@ -210,6 +211,7 @@ class Shell(QWidget):
         self.nav = QListWidget()
         self.nav.setAccessibleName(tr("Sections"))
         self.nav.setFrameShape(QFrame.Shape.NoFrame)
+        self.nav.setIconSize(QSize(20, 20))
         self.nav.setStyleSheet("QListWidget { background: transparent; font-size: 11pt; } "
                                "QListWidget::item { padding: 8px 12px; }")
         self.stack = QStackedWidget()
@@ -218,7 +220,7 @@ class Shell(QWidget):
         # A page is built the first time it is shown or asked for: unlocking builds only the dashboard.
         self.pages: LazyPages = LazyPages(self._build_page)
         for _key, label, shortcut in SECTIONS:
-            item = QListWidgetItem(tr(label))
+            item = QListWidgetItem(icon(SECTION_ICONS.get(_key, "")), tr(label))
             item.setToolTip(f"{tr(label)} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
             self.nav.addItem(item)
         width = max(self.nav.sizeHintForColumn(0) + 32, 140)
@@ -380,12 +382,15 @@ class MainWindow(QMainWindow):
 
     # --- chrome ---------------------------------------------------------------------------------
     def _update_title(self) -> None:
-        title = "counselroom"
+        """"DEMO DATA — counselroom": where the counselor is first, the program's name last. Qt adds the
+        application's name to a title that does not end with it, which gave "counselroom — 演示数据 —
+        counselroom"."""
+        parts = []
         if self.ctx.demo_passphrase:
-            title += " — " + tr("DEMO DATA")
+            parts.append(tr("DEMO DATA"))
         if self.wizard is not None and self.screens.currentWidget() is self.wizard:
-            title += " — " + tr("Welcome")  # the first-run wizard: the title says where the counselor is
-        self.setWindowTitle(title)
+            parts.append(tr("Welcome"))  # the first-run wizard: the title says where the counselor is
+        self.setWindowTitle(" — ".join([*parts, "counselroom"]))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
