@@ -200,6 +200,12 @@ def test_the_statistics_page_shows_charts_and_saves_a_deidentified_pdf(qtbot, se
     assert number in text and "心理普查“2026级新生”" in text
     assert "SECRET-CODE" not in text and "保密姓名" not in text
     assert services.statistics.register()[0][4] == "学生工作部"
+    from counselroom.gui.practice.export_register_page import ExportRegisterPage
+
+    register = ExportRegisterPage(services)
+    qtbot.addWidget(register)
+    table = register.statistics_register.table
+    assert table.rowCount() == 1 and table.item(0, 0).text() == number and table.item(0, 3).text() == "学生工作部"
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -68,6 +68,10 @@ class ExportRegisterPage(QWidget):
         layout = QVBoxLayout(self)
         for w in (self.title, self.intro, self.count_label, self.error_label, self.table):
             layout.addWidget(w)
+        from ..screening.statistics_page import StatisticsRegister  # issue 15: reports for the school
+
+        self.statistics_register = StatisticsRegister(services)
+        layout.addWidget(self.statistics_register)
 
         self.watcher = StoreWatcher(self, services.store, self.refresh,
                                     lambda entity, _id: entity in ("export", "client"))
@@ -108,3 +112,4 @@ class ExportRegisterPage(QWidget):
         self.watcher.stop()
         self.table.setRowCount(0)
         self.entries = []
+        self.statistics_register.shutdown()

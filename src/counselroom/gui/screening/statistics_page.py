@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +36,7 @@ from ...records.services import Services
 from ...records.statistics import Breakdown, StatisticsReport
 from ...vault.errors import VaultError
 from ...vault.safefile import atomic_write
-from ..common.widgets import heading, message_label, paragraph, set_message
+from ..common.widgets import StoreWatcher, heading, message_label, paragraph, set_message
 
 BAR = QColor("#7fb3aa")
 
@@ -201,3 +204,38 @@ class StatisticsPage(QWidget):
 
     def shutdown(self) -> None:
         self.report = None
+
+
+class StatisticsRegister(QGroupBox):
+    """The register of statistics reports made for the school (shown on the Export register page): number, date,
+    period and recipient. The reports hold no client records; they are listed because they left the room."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(tr("Statistics reports made (de-identified)"), parent)
+        self.services = services
+        self.table = QTableWidget(0, 4)
+        self.table.setAccessibleName(tr("Statistics reports made"))
+        self.table.setHorizontalHeaderLabels([tr("Number"), tr("Made on"), tr("Period"), tr("Recipient")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMaximumHeight(self.fontMetrics().height() * 8)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        self.watcher = StoreWatcher(self, services.store, self.refresh,
+                                    lambda entity, _id: entity == "statistics_report")
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.watcher.mark_fresh()
+        rows = self.services.statistics.register()
+        self.table.setRowCount(len(rows))
+        for r, (number, made_on, start, end, recipient) in enumerate(rows):
+            for c, text in enumerate((number, made_on, f"{start} – {end}", recipient)):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.setVisible(bool(rows))
+
+    def shutdown(self) -> None:
+        self.watcher.stop()
+        self.table.setRowCount(0)
