@@ -14,6 +14,7 @@ from .critical import CriticalAnswerService
 from .dashboard import DashboardService, DashboardSources
 from .exports import ExportService
 from .group_sessions import GroupSessionService
+from .liaison import LiaisonService
 from .notes import NoteService
 from .profile import ProfileService
 from .psychtests import PsychTestService
@@ -21,8 +22,10 @@ from .referrals import ReferralService
 from .relationships import RelationshipService
 from .retention import RetentionService
 from .risk import RiskService
+from .screening import ScreeningService
 from .search_service import SearchService
 from .settings import SettingsService
+from .statistics import StatisticsService
 from .store import Store
 from .training import TrainingService
 
@@ -52,6 +55,9 @@ class Services:
     groups: GroupSessionService
     relationships: RelationshipService
     dashboard: DashboardService
+    screening: ScreeningService  # issue 15: cohort screenings, liaison records, the room's statistics
+    liaison: LiaisonService
+    statistics: StatisticsService
 
     @classmethod
     def open(cls, session: VaultSession) -> Services:
@@ -95,10 +101,14 @@ def build_services(session: VaultSession) -> Services:
         appointments=appointments, notes=notes, consent=consent, psychtests=psychtests, risk=risk,
         referrals=referrals, dependency=dependency, training=training, retention=retention, critical=critical,
         relationships=relationships, groups=groups))
+    screening = ScreeningService(store, clients, appointments, psychtests, settings)
+    liaison = LiaisonService(store, clients, settings)
+    statistics = StatisticsService(store, liaison, screening)
     search = SearchService(store, clients, notes)
     search.ensure_index()
     return Services(store=store, profile=profile, clients=clients, settings=settings, audit=AuditService(store),
                     appointments=appointments, consent=consent, notes=notes, dependency=dependency,
                     closures=ClosureService(store), search=search, psychtests=psychtests, exports=exports, risk=risk,
                     referrals=referrals, training=training, retention=retention, critical=critical, groups=groups,
-                    relationships=relationships, dashboard=dashboard)
+                    relationships=relationships, dashboard=dashboard, screening=screening, liaison=liaison,
+                    statistics=statistics)
