@@ -19,11 +19,11 @@ class ElidedLabel(QLabel):
         self._own_tooltip = ""
         self.setText(text)
 
-    def setText(self, text: str) -> None:  # type: ignore[override]  # noqa: N802 - Qt's name
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(" ".join(text.split()) if "\n" in text else text)
         self._update_tooltip()
 
-    def setToolTip(self, text: str) -> None:  # type: ignore[override]  # noqa: N802 - Qt's name
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt's name
         self._own_tooltip = text
         self._update_tooltip()
 

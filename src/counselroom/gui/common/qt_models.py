@@ -108,23 +108,6 @@ _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "s
                   **psychtests.ENTITY_LABELS, **risk.ENTITY_LABELS, **referrals.ENTITY_LABELS,
                   **training.ENTITY_LABELS, **retention.ENTITY_LABELS}
 
-_DETAIL_KEYS = {"fields": N_("fields"), "key": N_("setting"), "count": N_("count"), "with": N_("with"),
-                "from": N_("from version"), "to": N_("to version"), "kdf": N_("key derivation"),
-                "client": N_("client"), "template": N_("template"), "fingerprint": N_("fingerprint"),
-                "reason": N_("reason"), "closure": N_("closure"), "level": N_("level"), "version": N_("version"),
-                "lang": N_("language"), "exception": N_("exception"), "notified": N_("notified"),
-                "measure": N_("measure"), "review_in_days": N_("review in days"),
-                "share_info": N_("information shared"),
-                "consent": N_("consent"), "outcome": N_("outcome"), "number": N_("number"),
-                "follow_up": N_("follow-up"), "year": N_("year"), "hours": N_("hours"), "kind": N_("kind"),
-                "rows": N_("records"), "tables": N_("records by table"),
-                "exports_unlinked": N_("export register lines unlinked"), "confirmation": N_("confirmed with"),
-                "years": N_("years"), "anchor": N_("counted from"),
-                "instrument": N_("questionnaire"), "items": N_("items")}
-
-_DETAIL_VALUES = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"),
-                  "recovery_key": N_("recovery key")}
-
 
 def kind_label(kind: str) -> str:
     label = AUDIT_KIND_LABELS.get(kind)
@@ -142,27 +125,12 @@ def local_time(at: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _detail_value(key: str, value: object, client_codes: dict[int, str]) -> str:
-    if key == "client" and isinstance(value, int) and value in client_codes:
-        return client_codes[value]
-    if key == "fields" and isinstance(value, list):
-        return ", ".join(tr(CLIENT_FIELD_LABELS[v]) if v in CLIENT_FIELD_LABELS else str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, str) and value in _DETAIL_VALUES:
-        return tr(_DETAIL_VALUES[value])
-    return str(value)
-
-
 def detail_text(detail: dict[str, object], client_codes: dict[int, str] | None = None) -> str:
-    """An entry's details in words (field names and counts; the trail holds no record content)."""
-    parts = []
-    for key, value in detail.items():
-        name = tr(_DETAIL_KEYS[key]) if key in _DETAIL_KEYS else key
-        parts.append(f"{name}: {_detail_value(key, value, client_codes or {})}")
-    return "; ".join(parts)
+    """An entry's details in words (field names and counts; the trail holds no record content): every key and
+    coded value named in the window's language (audit_details.py)."""
+    from .audit_details import detail_text as in_words
+
+    return in_words(detail, client_codes, CLIENT_FIELD_LABELS)
 
 
 def age_text(client: Client) -> str:
@@ -311,7 +279,10 @@ class AuditTableModel(RowTableModel[AuditEntry]):
     def entity_text(self, entry: AuditEntry) -> str:
         if not entry.entity:
             return ""
-        label = tr(_ENTITY_LABELS[entry.entity]) if entry.entity in _ENTITY_LABELS else entry.entity
+        from .audit_details import entity_label
+
+        label = tr(_ENTITY_LABELS[entry.entity]) if entry.entity in _ENTITY_LABELS else (
+            entity_label(entry.entity) or entry.entity)
         if entry.entity == "client" and entry.entity_id is not None:
             code = self._client_codes.get(entry.entity_id)
             return f"{label} {code}" if code else f"{label} #{entry.entity_id}"
