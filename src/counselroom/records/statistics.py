@@ -19,9 +19,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from ..i18n import N_, tr_in
 from ..vault.audit import now_utc
+from ..vault.safefile import atomic_write
 from .clients import GENDER_LABELS, ValidationError
 from .liaison import LiaisonService
 from .screening import ScreeningService
@@ -224,10 +226,11 @@ class StatisticsService:
 
     # -- the register ---------------------------------------------------------------------------------------------
 
-    def record_export(self, report: StatisticsReport, recipient: str,
-                      render: Callable[[str], bytes]) -> tuple[str, bytes]:
-        """Number the report, make its PDF with `render(number)` and enter it in the register of statistics reports
-        (and the audit trail), in one transaction; the number and the PDF's bytes."""
+    def record_export(self, report: StatisticsReport, recipient: str, render: Callable[[str], bytes],
+                      path: Path | None = None) -> tuple[str, bytes]:
+        """Number the report, make its PDF with `render(number)`, write it to `path` (when given) and enter it in the
+        register of statistics reports (and the audit trail), in one transaction: a failed write leaves no register
+        row. The number and the PDF's bytes."""
         if not recipient.strip():
             raise ValidationError({"recipient": N_("Write whom the report is for, such as “学生工作部”.")})
         made_on = date.today()
@@ -237,6 +240,8 @@ class StatisticsService:
                                (prefix + "%",)).fetchone()
             number = f"{prefix}{int(row[0]) + 1:03d}"
             pdf = render(number)
+            if path is not None:
+                atomic_write(path, pdf)
             cur = conn.execute(
                 "INSERT INTO statistics_reports (number, made_at, made_on, period_from, period_to, recipient, lang, "
                 "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

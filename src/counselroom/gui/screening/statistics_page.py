@@ -35,7 +35,6 @@ from ...records.clients import ValidationError
 from ...records.services import Services
 from ...records.statistics import Breakdown, StatisticsReport
 from ...vault.errors import VaultError
-from ...vault.safefile import atomic_write
 from ..common.widgets import StoreWatcher, heading, message_label, paragraph, set_message
 
 BAR = QColor("#7fb3aa")
@@ -191,9 +190,8 @@ class StatisticsPage(QWidget):
         room = " · ".join(v for v in (profile.institution, profile.room) if v)
         made_on = date.today()
         try:
-            number, pdf = self.services.statistics.record_export(
-                report, recipient, lambda number: render_pdf(report, room, number, made_on))
-            atomic_write(path, pdf)
+            number, _pdf = self.services.statistics.record_export(
+                report, recipient, lambda number: render_pdf(report, room, number, made_on), path)
         except (ValidationError, VaultError, OSError) as e:
             text = e.message() if isinstance(e, VaultError) else tr("The file could not be written.")
             set_message(self.message, text)
