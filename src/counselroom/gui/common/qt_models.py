@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...i18n import N_, tr
-from ...records import psychtests, referrals, retention, risk, training
+from ...records import liaison, psychtests, referrals, retention, risk, screening, statistics, training
 from ...records.audit_trail import AuditEntry
 from ...records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ...records.exports import AUDIT_KINDS
@@ -100,13 +100,15 @@ AUDIT_KIND_LABELS = {
     **referrals.AUDIT_KINDS,
     **training.AUDIT_KINDS,
     **retention.AUDIT_KINDS,
+    **screening.AUDIT_KINDS, **liaison.AUDIT_KINDS, **statistics.AUDIT_KINDS,  # issue 15
 }
 
 _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "settings": N_("Settings"),
                   "vault": N_("Vault"), "appointment": N_("Appointment"), "note": N_("Session note"),
                   "addendum": N_("Addendum"), "dependency_review": N_("Dependency review"),
                   **psychtests.ENTITY_LABELS, **risk.ENTITY_LABELS, **referrals.ENTITY_LABELS,
-                  **training.ENTITY_LABELS, **retention.ENTITY_LABELS}
+                  **training.ENTITY_LABELS, **retention.ENTITY_LABELS, **screening.ENTITY_LABELS,
+                  **liaison.ENTITY_LABELS, **statistics.ENTITY_LABELS}
 
 
 def kind_label(kind: str) -> str:
