@@ -219,7 +219,7 @@ class FirstRunWizard(QWidget):
             "only now. Print the recovery sheet, or write the key down on paper, and keep it in the room's "
             "locked cabinet. Do not photograph it or save it in a file."))
         self.key_view = RecoveryKeyView(sheet)
-        self.written_down = QCheckBox(tr("I have &printed the sheet or written the key down"))
+        self.written_down = QCheckBox(tr("I have printed the sheet or &written the key down"))
         self.written_down.setAccessibleName(tr("I have printed the sheet or written the key down"))
         self.written_down.toggled.connect(self._update_buttons)
         self.key_view.printed.connect(lambda: self.written_down.setChecked(True))

@@ -49,11 +49,11 @@ LANGUAGE_CHOICES = [("zh_CN", "简体中文"), ("en", "English")]
 MAX_AUTO_LOCK_MINUTES = 240
 
 PROFILE_LABELS = [
-    ("name", N_("&Name"), N_("Counselor's name")),
+    ("name", N_("Na&me"), N_("Counselor's name")),
     ("qualifications", N_("&Qualifications"), N_("Qualifications")),
-    ("certificate_no", N_("&Certificate number"), N_("Certificate number")),
+    ("certificate_no", N_("Certi&ficate number"), N_("Certificate number")),
     ("institution", N_("&Institution"), N_("Institution")),
-    ("room", N_("Counseling &room"), N_("Counseling room")),
+    ("room", N_("Counselin&g room"), N_("Counseling room")),
     ("contact", N_("C&ontact"), N_("Contact")),
 ]
 
@@ -140,7 +140,7 @@ class SettingsPage(QWidget):
         layout = QHBoxLayout(box)
         layout.addWidget(paragraph(tr("The room's crisis contacts (duty phone, hospital, hotline) appear on every "
                                       "safety plan and in each client's emergency contacts.")), 1)
-        self.crisis_button = QPushButton(tr("Cr&isis contacts…"))
+        self.crisis_button = QPushButton(tr("&Crisis contacts…"))
         self.crisis_button.clicked.connect(self.change_crisis_contacts)
         layout.addWidget(self.crisis_button, 0, Qt.AlignmentFlag.AlignTop)
         return box
