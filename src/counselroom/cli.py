@@ -8,10 +8,9 @@ usage; 3 wrong passphrase or recovery key; 4 a damaged vault or a broken audit t
 from __future__ import annotations
 
 import argparse
-import contextlib
+import difflib
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,19 +30,25 @@ from .vault.vault import Vault, VaultSession, default_vault_path
 
 COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore", "consent-form")
 log = logging.getLogger("counselroom")
+ROLLBACK_CHECK = N_("Not older than the vault this computer opened before")
 
 
 class UsageError(Exception):
     """Wrong use of the command: exit status 2."""
 
 
-def harden_process() -> None:
-    """Private files by default and no core dumps (a dump would hold keys and record text)."""
-    os.umask(0o077)
-    with contextlib.suppress(ImportError, ValueError, OSError):
-        import resource
+NOT_UTF8 = N_("The passphrase or key given is not UTF-8 text (the terminal or the file uses another encoding). "
+               "Nothing was changed. Set the terminal or the file to UTF-8 and try again.")
 
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+def _utf8(text: str) -> str:
+    """The text as typed, or UsageError when its bytes were not UTF-8: Python hands undecodable bytes on as
+    lone surrogates, which no key derivation may see (and which used to end in 'unexpected error')."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(tr(NOT_UTF8)) from None
+    return text
 
 
 class Secrets:
@@ -54,13 +59,19 @@ class Secrets:
 
     def ask(self, prompt: str) -> str:
         if self.from_stdin:
-            line = sys.stdin.readline()
+            try:
+                line = sys.stdin.readline()
+            except UnicodeDecodeError:
+                raise UsageError(tr(NOT_UTF8)) from None
             if not line:
                 raise UsageError(tr("Standard input ended before every passphrase was given (one per line)."))
-            return line.rstrip("\r\n")
+            return _utf8(line.rstrip("\r\n"))
         if not sys.stdin.isatty():
             raise UsageError(tr("No terminal to ask for the passphrase: use --passphrase-stdin."))
-        return getpass.getpass(prompt)
+        try:
+            return _utf8(getpass.getpass(prompt))
+        except UnicodeDecodeError:
+            raise UsageError(tr(NOT_UTF8)) from None
 
     def new_passphrase(self) -> str:
         first = self.ask(tr("New passphrase: "))
@@ -120,16 +131,25 @@ def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     if not vault.exists():
         vault.kdf_params()  # raises VaultNotFound with the message
-    with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
+    # The unlock's audit entries are held back until the checks pass: a damaged vault gets no writes.
+    with vault.unlock(secrets.ask(tr("Passphrase: ")), for_check=True) as session:
         _key_file_notices(session)
         results = run_checks(session)
+        sound = all(r.ok for r in results) and session.rollback is None
+        if sound:
+            session.commit_pending_audit()
     for r in results:
         mark = tr("OK") if r.ok else tr("FAILED")
         detail = tr(r.detail, **(r.values or {})) if r.detail else ""
         say(f"{mark:8} {tr(r.name)}" + (f": {detail}" if detail else ""))
-    if all(r.ok for r in results):
+    if session.rollback is not None:
+        say(f"{tr('FAILED'):8} {tr(ROLLBACK_CHECK)}: {session.rollback.message()}")
+    if sound:
         say(tr("The vault is sound."))
         return 0
+    if all(r.ok for r in results):
+        say(tr("The vault is whole but older than the one this computer last opened. Nothing was changed."))
+        return EXIT_INTEGRITY
     say(tr("The vault is damaged or has been altered. Restore it from a backup; do not try to repair it."))
     return EXIT_INTEGRITY
 
@@ -197,7 +217,7 @@ def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock(secrets.ask(tr("Passphrase: "))) as session:
         _key_file_notices(session)
-        result = backups.make_backup(session, Path(args.to))
+        result = backups.make_backup(session, Path(args.to), same_disk_ok=args.same_disk)
     for old in result.removed:
         print(tr("Removed an older backup (generations kept: see the setting): {name}", name=old.name),
               file=sys.stderr)
@@ -240,7 +260,7 @@ def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
         say(tr("The restored vault opens. The previous vault kept at {path} was deleted.", path=removed))
         return 0
     if args.undo:
-        restores.undo_restore(vault.path)
+        restores.undo_restore(vault.path, vault.state_dir)
         say(tr("The previous vault is back in place at {path}; the restored one was deleted.", path=vault.path))
         return 0
     if not args.file:
@@ -255,7 +275,8 @@ def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
                                         "aside until you confirm. [y/N]", path=vault.path)):
         say(tr("Nothing was changed."))
         return EXIT_OPERATIONAL
-    result = restores.restore_backup(path, secret, vault.path, recovery=args.recovery_key)
+    result = restores.restore_backup(path, secret, vault.path, recovery=args.recovery_key,
+                                     state_dir=vault.state_dir)
     say(tr("Restored into {path}.", path=result.vault_path))
     if result.set_aside is not None:
         say(tr("The previous vault is kept at {path}. Check the restored vault, then run "
@@ -283,6 +304,10 @@ def cmd_consent_form(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # the usage line stays one line (a usage error is two short lines) however narrow the terminal
+        return self.formatter_class(prog=self.prog, width=160)  # type: ignore[call-arg]
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(f"counselroom: {message}", file=sys.stderr)
@@ -290,9 +315,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _key_file_notices(session: VaultSession) -> None:
-    """What this unlock found about the key files (a repair from the other copy, a file not proven by the
-    vault's key), on standard error: a failing disk should never be healed in silence."""
-    for line in session.key_file_notices():
+    """What this unlock found: an older vault put back (rollback), a key file repaired from the other copy or
+    not proven by the vault's key; on standard error: a failing disk should never be healed in silence."""
+    for line in session.unlock_notices():
         print(f"counselroom: {line}", file=sys.stderr)
 
 
@@ -319,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--new-recovery-key", action="store_true", help=tr(N_("also make a new recovery key")))
     p = add("backup", N_("make an encrypted backup in a folder and verify it by reading it back"))
     p.add_argument("--to", required=True, help=tr(N_("the folder on the removable medium")))
+    p.add_argument("--same-disk", action="store_true",
+                   help=tr(N_("allow a folder on the vault's own disk (a backup there is lost with the disk)")))
     p = sub.add_parser("verify-backup", help=tr(N_("check a backup file completely without restoring it")))
     p.add_argument("file", help=tr(N_("the backup file")))
     p.add_argument("--recovery-key", action="store_true", help=tr(N_("open it with the recovery key instead")))
@@ -348,9 +375,22 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
     "consent-form": cmd_consent_form}
 
 
+def _unknown_command(word: str) -> int:
+    """A word that is no command: say so, suggest the nearest command (`chek` -> `check`), exit 2."""
+    print(tr("counselroom: '{word}' is not a command.", word=word), file=sys.stderr)
+    near = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+    if near:
+        print(tr("Did you mean 'counselroom {command}'?", command=near[0]), file=sys.stderr)
+    else:
+        print(tr("The commands are: {commands}.", commands=", ".join(COMMANDS)), file=sys.stderr)
+    return EXIT_USAGE
+
+
 def run(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="counselroom: %(message)s")
     i18n.set_language(AppConfig.load().language or None)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        return _unknown_command(argv[0])
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:

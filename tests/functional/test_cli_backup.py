@@ -32,7 +32,7 @@ def test_backup_verify_restore_confirm(tmp_path: Path) -> None:
     vault, medium = tmp_path / "v", tmp_path / "usb"
     key = demo_vault(vault)
     medium.mkdir()
-    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--passphrase-stdin", stdin=PW + "\n")
+    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--same-disk", "--passphrase-stdin", stdin=PW + "\n")
     assert r.returncode == 0, r.stderr
     path = Path(r.stdout.strip().splitlines()[-1])
     assert path.parent == medium and path.is_file() and path.name.endswith(".crbackup")
@@ -62,7 +62,7 @@ def test_restore_undo_and_yes(tmp_path: Path) -> None:
     vault, medium = tmp_path / "v", tmp_path / "usb"
     demo_vault(vault)
     medium.mkdir()
-    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--passphrase-stdin", stdin=PW + "\n")
+    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--same-disk", "--passphrase-stdin", stdin=PW + "\n")
     path = r.stdout.strip()
     original = (vault / "vault.db").read_bytes()
     r = cli("restore", path, "--vault", str(vault), "--passphrase-stdin", "--yes", stdin=PW + "\n")
@@ -78,14 +78,14 @@ def test_exit_statuses(tmp_path: Path) -> None:
     vault, medium = tmp_path / "v", tmp_path / "usb"
     demo_vault(vault)
     medium.mkdir()
-    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--passphrase-stdin", stdin=PW + "\n")
+    r = cli("backup", "--vault", str(vault), "--to", str(medium), "--same-disk", "--passphrase-stdin", stdin=PW + "\n")
     path = Path(r.stdout.strip())
 
     one_line_error(cli("verify-backup", str(path), "--passphrase-stdin", stdin="wrong passphrase\n"), 3)
-    one_line_error(cli("backup", "--vault", str(vault), "--to", str(medium), "--passphrase-stdin",
+    one_line_error(cli("backup", "--vault", str(vault), "--to", str(medium), "--same-disk", "--passphrase-stdin",
                        stdin="wrong\n"), 3)
-    r = cli("backup", "--vault", str(vault), "--to", str(tmp_path / "pulled" / "x"), "--passphrase-stdin",
-            stdin=PW + "\n")
+    r = cli("backup", "--vault", str(vault), "--to", str(tmp_path / "pulled" / "x"), "--same-disk",
+            "--passphrase-stdin", stdin=PW + "\n")
     one_line_error(r, 1)
     assert "cannot be found" in r.stderr
     one_line_error(cli("verify-backup", str(tmp_path / "none.crbackup"), "--passphrase-stdin", stdin=PW + "\n"), 1)

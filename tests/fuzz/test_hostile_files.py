@@ -290,7 +290,7 @@ def _backup_cases(tally: Tally, vault: Vault, recovery_key: str, tmp_path: Path,
     media = tmp_path / "media"
     media.mkdir()
     with vault.unlock(PASSPHRASE) as session:
-        made = backup.make_backup(session, media).path
+        made = backup.make_backup(session, media, same_disk_ok=True).path
     pristine = made.read_bytes()
     target = tmp_path / "hostile.crbackup"
     temp = Path(os.environ["TMPDIR"])

@@ -117,7 +117,8 @@ def test_the_bundle_command_line_as_an_administrator_uses_it(bundle: Path, tmp_p
     assert r.returncode == 0, r.stderr
     r = _cli(bundle, "check", "--vault", str(vault), "--passphrase-stdin", stdin=PASSPHRASE)
     assert r.returncode == 0 and "The vault is sound." in r.stdout, r.stdout + r.stderr
-    r = _cli(bundle, "backup", "--vault", str(vault), "--to", str(media), "--passphrase-stdin", stdin=PASSPHRASE)
+    r = _cli(bundle, "backup", "--vault", str(vault), "--to", str(media), "--same-disk", "--passphrase-stdin",
+             stdin=PASSPHRASE)
     assert r.returncode == 0, r.stderr
     (backup,) = media.rglob("*.crbackup")
     r = _cli(bundle, "verify-backup", str(backup), "--passphrase-stdin", stdin=PASSPHRASE)

@@ -33,7 +33,8 @@ def services_with_backup(services: Services, tmp_path: Path) -> tuple[Services, 
         services.clients.create(Client(code=f"FT-{n}", name=f"测试{n}", notes="睡眠不好 exam stress " * 400))
     medium = tmp_path / "medium"
     medium.mkdir()
-    first = backup.make_backup(services.session, medium, now=datetime(2026, 1, 1, 9, 0, 0).astimezone())
+    first = backup.make_backup(services.session, medium, now=datetime(2026, 1, 1, 9, 0, 0).astimezone(),
+                               same_disk_ok=True)
     return services, medium, first.path, first.path.read_bytes()
 
 
@@ -87,7 +88,7 @@ def test_a_full_or_failing_medium_leaves_earlier_backups_and_no_false_backup(
     monkeypatch.setattr(backup.MediumWriter, "write", counting)
     _failing_after(monkeypatch, method, err, after_bytes=256 * 1024)
     with pytest.raises(expected) as e:
-        backup.make_backup(services.session, medium)
+        backup.make_backup(services.session, medium, same_disk_ok=True)
     assert "Errno" not in e.value.message() and "untouched" in e.value.message()
     assert calls["n"] > (1 if method == "write" else 5)  # it failed after some data had gone out
     monkeypatch.undo()
@@ -108,7 +109,7 @@ def test_a_medium_pulled_out_mid_write(services_with_backup: tuple[Services, Pat
             pulled["done"] = True
 
     with pytest.raises(backup.MediumMissing) as e:
-        backup.make_backup(services.session, medium, progress=pull)
+        backup.make_backup(services.session, medium, progress=pull, same_disk_ok=True)
     assert "removed" in e.value.message()
     assert pulled["done"]
     # plugged in again: the earlier backup (as it was on the medium) is unchanged and nothing else is there
@@ -132,7 +133,7 @@ def test_a_read_back_that_differs_is_not_kept(services_with_backup: tuple[Servic
 
     monkeypatch.setattr(backup.MediumWriter, "write", corrupting)
     with pytest.raises(backup.BackupNotVerified):
-        backup.make_backup(services.session, medium)
+        backup.make_backup(services.session, medium, same_disk_ok=True)
     monkeypatch.undo()
     _after_failure(services, medium, first, first_bytes)
 
@@ -143,10 +144,10 @@ def test_the_oldest_generation_goes_only_after_the_new_one_verified(
     services.settings.set(backup.SETTING_GENERATIONS, 1)
     _failing_after(monkeypatch, "fsync", errno.EIO)
     with pytest.raises(backup.MediumFailed):
-        backup.make_backup(services.session, medium)
+        backup.make_backup(services.session, medium, same_disk_ok=True)
     monkeypatch.undo()
     _after_failure(services, medium, first, first_bytes)
-    second = backup.make_backup(services.session, medium)
+    second = backup.make_backup(services.session, medium, same_disk_ok=True)
     assert sorted(p.name for p in medium.iterdir()) == [second.path.name]
 
 
@@ -155,7 +156,7 @@ def test_a_leftover_partial_file_is_cleared_at_the_next_backup(
     services, medium, first, _ = services_with_backup
     leftover = medium / ".counselroom-backup-20260101-000000.crbackup.abcd1234.partial"
     leftover.write_bytes(b"half")
-    second = backup.make_backup(services.session, medium)
+    second = backup.make_backup(services.session, medium, same_disk_ok=True)
     assert sorted(p.name for p in medium.iterdir()) == sorted([first.name, second.path.name])
 
 
@@ -167,7 +168,7 @@ from counselroom.vault.vault import Vault
 
 vault, state, folder = sys.argv[1:4]
 session = Vault(Path(vault), Path(state)).unlock(sys.stdin.readline().rstrip("\n"))
-snapshot = backup.prepare(session, Path(folder))
+snapshot = backup.prepare(session, Path(folder), same_disk_ok=True)
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
 resource.setrlimit(resource.RLIMIT_FSIZE, (snapshot.staging.stat().st_size - 8192, hard))

@@ -67,7 +67,7 @@ def test_round_trip_backup_verify_restore_gives_identical_content(filled: Servic
     before = _fingerprint(session)
     rows_before = _dump(session.conn)
     head_before = session.audit.head()
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     assert result.path.parent == medium and result.path.name.endswith(".crbackup")
     assert result.info.fingerprint == before
     assert result.info.counts["clients"] == filled.clients.count()
@@ -108,7 +108,7 @@ def test_round_trip_backup_verify_restore_gives_identical_content(filled: Servic
 
 def test_restored_database_rows_equal_the_backed_up_ones(filled: Services, medium: Path, tmp_path: Path) -> None:
     session = filled.session
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     target = tmp_path / "elsewhere" / "vault"
     done = restore.restore_backup(result.path, PASSPHRASE, target)
     assert done.set_aside is None
@@ -124,7 +124,7 @@ def test_restored_database_rows_equal_the_backed_up_ones(filled: Services, mediu
 
 def test_the_backup_opens_with_the_recovery_key(filled: Services, medium: Path, new_vault: tuple[Vault, str],
                                                 tmp_path: Path) -> None:
-    result = backup.make_backup(filled.session, medium)
+    result = backup.make_backup(filled.session, medium, same_disk_ok=True)
     info = backup.verify_backup(result.path, new_vault[1].lower().replace("-", " "), recovery=True)
     assert info.fingerprint == result.info.fingerprint
     restore.restore_backup(result.path, new_vault[1], tmp_path / "r", recovery=True)
@@ -133,7 +133,7 @@ def test_the_backup_opens_with_the_recovery_key(filled: Services, medium: Path, 
 
 
 def test_wrong_secret_is_refused_with_exit_3(few: Services, medium: Path) -> None:
-    result = backup.make_backup(few.session, medium)
+    result = backup.make_backup(few.session, medium, same_disk_ok=True)
     with pytest.raises(WrongSecret) as e:
         backup.verify_backup(result.path, PASSPHRASE + "x")
     assert e.value.exit_code == EXIT_WRONG_SECRET
@@ -162,7 +162,7 @@ def _sections(path: Path) -> dict[str, int]:
 def test_a_flipped_byte_anywhere_is_refused_by_verify_and_restore(few: Services, medium: Path, tmp_path: Path,
                                                                   where: str) -> None:
     session = few.session
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     _flip(result.path, _sections(result.path)[where])
     with pytest.raises(IntegrityFailure) as e:
         backup.verify_backup(result.path, PASSPHRASE)
@@ -180,7 +180,7 @@ def test_a_flipped_byte_anywhere_is_refused_by_verify_and_restore(few: Services,
 
 
 def test_a_truncated_or_extended_file_and_a_stranger_file_are_refused(few: Services, medium: Path) -> None:
-    result = backup.make_backup(few.session, medium)
+    result = backup.make_backup(few.session, medium, same_disk_ok=True)
     data = result.path.read_bytes()
     cut = medium / "cut.crbackup"
     cut.write_bytes(data[:-4096])
@@ -197,9 +197,9 @@ def test_a_truncated_or_extended_file_and_a_stranger_file_are_refused(few: Servi
 
 def test_a_database_from_another_backup_spliced_in_is_refused(few: Services, medium: Path) -> None:
     """Same vault, same key, valid SQLCipher pages: only the authenticated hash tells them apart."""
-    first = backup.make_backup(few.session, medium, now=datetime(2026, 1, 1, 9, 0, 0).astimezone())
+    first = backup.make_backup(few.session, medium, now=datetime(2026, 1, 1, 9, 0, 0).astimezone(), same_disk_ok=True)
     few.clients.create(Client(code="SPLICE-1"))
-    second = backup.make_backup(few.session, medium, now=datetime(2026, 1, 2, 9, 0, 0).astimezone())
+    second = backup.make_backup(few.session, medium, now=datetime(2026, 1, 2, 9, 0, 0).astimezone(), same_disk_ok=True)
     a, b = first.path.read_bytes(), second.path.read_bytes()
     sa, sb = _sections(first.path), _sections(second.path)
     head_a = a[:sa["db_first_page"] - 100]
@@ -214,7 +214,7 @@ def test_a_database_from_another_backup_spliced_in_is_refused(few: Services, med
 
 
 def test_no_plaintext_record_content_on_the_medium(filled: Services, medium: Path) -> None:
-    result = backup.make_backup(filled.session, medium)
+    result = backup.make_backup(filled.session, medium, same_disk_ok=True)
     data = result.path.read_bytes()
     for text in (ASCII_MARK, CHINESE_MARK, "失眠", "LEAK-1"):
         for enc in ("utf-8", "utf-16-le", "utf-16-be"):
@@ -233,10 +233,10 @@ def test_generations_keep_the_newest_n_of_this_vault_only(few: Services, medium:
     other_vault, _ = Vault.create(tmp_path / "other", PASSPHRASE, kdf_params=few.session.vault.kdf_params(),
                                   state_dir=tmp_path / "ost")
     with other_vault.unlock(PASSPHRASE) as other:
-        foreign = backup.make_backup(other, medium, now=datetime(2025, 1, 1, 8, 0, 0).astimezone())
+        foreign = backup.make_backup(other, medium, now=datetime(2025, 1, 1, 8, 0, 0).astimezone(), same_disk_ok=True)
     junk = medium / "counselroom-backup-20200101-000000.crbackup"
     junk.write_bytes(b"not a backup")
-    made = [backup.make_backup(few.session, medium, now=datetime(2026, 3, d, 10, 0, 0).astimezone())
+    made = [backup.make_backup(few.session, medium, now=datetime(2026, 3, d, 10, 0, 0).astimezone(), same_disk_ok=True)
             for d in (1, 2, 3, 4)]
     left = {p.name for p in medium.iterdir()}
     assert left == {made[2].path.name, made[3].path.name, foreign.path.name, junk.name}
@@ -246,8 +246,8 @@ def test_generations_keep_the_newest_n_of_this_vault_only(few: Services, medium:
 
 def test_same_second_backups_get_distinct_names(few: Services, medium: Path) -> None:
     when = datetime(2026, 5, 5, 5, 5, 5).astimezone()
-    a = backup.make_backup(few.session, medium, now=when)
-    b = backup.make_backup(few.session, medium, now=when)
+    a = backup.make_backup(few.session, medium, now=when, same_disk_ok=True)
+    b = backup.make_backup(few.session, medium, now=when, same_disk_ok=True)
     assert a.path != b.path and a.path.exists() and b.path.exists()
     assert b.path.name == "counselroom-backup-20260505-050505-2.crbackup"
 
@@ -257,7 +257,7 @@ def test_verified_backups_are_recorded_with_audit_entries_and_reminders(filled: 
     assert backup.last_verified_backup(session) is None
     reminder = backup.backup_reminder(session)
     assert reminder is not None and reminder.age_days is None
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     last = backup.last_verified_backup(session)
     assert last is not None and last.file_name == result.path.name and last.fingerprint == result.info.fingerprint
     assert backup.backup_age_days(session) == 0
@@ -275,14 +275,14 @@ def test_verified_backups_are_recorded_with_audit_entries_and_reminders(filled: 
 
 def test_a_missing_folder_is_a_plain_error_and_is_recorded(few: Services, tmp_path: Path) -> None:
     with pytest.raises(backup.MediumMissing) as e:
-        backup.make_backup(few.session, tmp_path / "gone" / "backups")
+        backup.make_backup(few.session, tmp_path / "gone" / "backups", same_disk_ok=True)
     assert "cannot be found" in e.value.message()
     assert few.session.audit.entries(kinds=["backup.failed"])
     assert not [p for p in few.session.vault.path.iterdir() if p.name.startswith(".backup")]
 
 
 def test_restore_refuses_while_the_vault_is_open(few: Services, medium: Path) -> None:
-    result = backup.make_backup(few.session, medium)
+    result = backup.make_backup(few.session, medium, same_disk_ok=True)
     with pytest.raises(VaultBusy):
         restore.restore_backup(result.path, PASSPHRASE, few.session.vault.path)
     assert restore.pending_restore(few.session.vault.path) is None
@@ -290,7 +290,7 @@ def test_restore_refuses_while_the_vault_is_open(few: Services, medium: Path) ->
 
 def test_undo_restore_puts_the_previous_vault_back(filled: Services, medium: Path) -> None:
     session = filled.session
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     filled.clients.create(Client(code="KEEP-ME"))
     vault = session.vault
     session.close()
@@ -309,8 +309,8 @@ def test_undo_restore_puts_the_previous_vault_back(filled: Services, medium: Pat
 
 
 def test_list_backups_reads_names_and_vault_without_a_secret(few: Services, medium: Path) -> None:
-    a = backup.make_backup(few.session, medium, now=datetime(2026, 2, 1, 12, 0, 0).astimezone())
-    b = backup.make_backup(few.session, medium, now=datetime(2026, 2, 2, 12, 0, 0).astimezone())
+    a = backup.make_backup(few.session, medium, now=datetime(2026, 2, 1, 12, 0, 0).astimezone(), same_disk_ok=True)
+    b = backup.make_backup(few.session, medium, now=datetime(2026, 2, 2, 12, 0, 0).astimezone(), same_disk_ok=True)
     (medium / "notes.txt").write_text("x")
     found = backup.list_backups(medium)
     assert [f.path for f in found] == [b.path, a.path]

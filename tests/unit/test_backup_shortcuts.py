@@ -56,7 +56,7 @@ def _statements(services: Services) -> list[str]:
 
 def test_the_copy_is_the_vaults_file_byte_for_byte(filled: Services, medium: Path) -> None:
     vault_bytes = filled.session.vault.db_path.read_bytes()
-    result = backup.make_backup(filled.session, medium)
+    result = backup.make_backup(filled.session, medium, same_disk_ok=True)
     copied = _database_section(result.path)
     assert copied == vault_bytes
     assert result.info.fingerprint == hashlib.sha256(vault_bytes).hexdigest()
@@ -65,7 +65,7 @@ def test_the_copy_is_the_vaults_file_byte_for_byte(filled: Services, medium: Pat
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_a_damaged_page_in_the_copy_fails_the_page_check(filled: Services, tmp_path: Path, where: str) -> None:
     session = filled.session
-    snapshot = backup.prepare(session, tmp_path)
+    snapshot = backup.prepare(session, tmp_path, same_disk_ok=True)
     try:
         size = snapshot.staging.stat().st_size
         offset = {"first": 200, "middle": size // 2 + 100, "last": size - 200}[where]
@@ -85,7 +85,7 @@ def test_a_damaged_vault_is_not_backed_up(filled: Services, medium: Path) -> Non
     data[len(data) // 2] ^= 0x01  # a page SQLCipher's MAC no longer matches
     db.write_bytes(bytes(data))
     with pytest.raises(IntegrityFailure):
-        backup.make_backup(session, medium)
+        backup.make_backup(session, medium, same_disk_ok=True)
     assert list(medium.iterdir()) == []
     assert not [p for p in session.vault.path.iterdir() if p.name.startswith(".backup")]
 
@@ -93,17 +93,17 @@ def test_a_damaged_vault_is_not_backed_up(filled: Services, medium: Path) -> Non
 def test_the_full_check_runs_on_the_first_backup_and_then_weekly(filled: Services, medium: Path) -> None:
     session = filled.session
     seen = _statements(filled)
-    first = backup.make_backup(session, medium)
+    first = backup.make_backup(session, medium, same_disk_ok=True)
     assert first.full_check
     checkpoint = session.audit.checkpoint()
     assert checkpoint is not None and checkpoint.full_at and checkpoint.seq == first.info.audit_seq
-    second = backup.make_backup(session, medium)
+    second = backup.make_backup(session, medium, same_disk_ok=True)
     assert not second.full_check
     assert session.audit.checkpoint().seq == second.info.audit_seq  # type: ignore[union-attr]
     later = datetime.now().astimezone() + timedelta(days=backup.DEFAULT_FULL_CHECK_DAYS, minutes=1)
-    assert backup.make_backup(session, medium, now=later).full_check
+    assert backup.make_backup(session, medium, now=later, same_disk_ok=True).full_check
     filled.settings.set(backup.SETTING_FULL_CHECK_DAYS, 0)
-    assert backup.make_backup(session, medium).full_check
+    assert backup.make_backup(session, medium, same_disk_ok=True).full_check
     assert not [s for s in seen if "sqlcipher_export" in s]
 
 
@@ -121,17 +121,17 @@ def _break_an_index(services: Services) -> None:
 
 def test_damage_page_macs_cannot_see_is_found_by_the_next_full_check(filled: Services, medium: Path) -> None:
     session = filled.session
-    assert backup.make_backup(session, medium).full_check
+    assert backup.make_backup(session, medium, same_disk_ok=True).full_check
     _break_an_index(filled)
     vault = session.vault
     session.close()
     with vault.unlock(PASSPHRASE) as again:
         assert [r[0] for r in again.conn.execute("PRAGMA integrity_check")] != ["ok"]
-        fast = backup.make_backup(again, medium)  # the shortcut: not looked for between full checks
+        fast = backup.make_backup(again, medium, same_disk_ok=True)  # the shortcut: not looked for between full checks
         assert not fast.full_check
         later = datetime.now().astimezone() + timedelta(days=8)
         with pytest.raises(IntegrityFailure):
-            backup.make_backup(again, medium, now=later)
+            backup.make_backup(again, medium, now=later, same_disk_ok=True)
         assert again.audit.entries(kinds=["backup.failed"])
         with pytest.raises(BackupDamaged):  # and a restore opens the database and refuses it
             restore.restore_backup(fast.path, PASSPHRASE, vault.path.parent / "elsewhere")
@@ -139,23 +139,23 @@ def test_damage_page_macs_cannot_see_is_found_by_the_next_full_check(filled: Ser
 
 def test_a_change_to_the_trail_after_the_checkpoint_fails_the_next_backup(filled: Services, medium: Path) -> None:
     session = filled.session
-    backup.make_backup(session, medium)
+    backup.make_backup(session, medium, same_disk_ok=True)
     filled.clients.create(Client(code="LATER"))
     seq, _mac = session.audit.head()
     session.conn.execute("UPDATE audit_log SET detail = '{\"forged\":1}' WHERE seq = ?", (seq,))
     with pytest.raises(IntegrityFailure):
-        backup.make_backup(session, medium)
+        backup.make_backup(session, medium, same_disk_ok=True)
 
 
 def test_a_change_to_the_trail_before_the_checkpoint_is_found_by_the_full_check(filled: Services,
                                                                                 medium: Path) -> None:
     session = filled.session
-    backup.make_backup(session, medium)
+    backup.make_backup(session, medium, same_disk_ok=True)
     session.conn.execute("UPDATE audit_log SET detail = '{\"forged\":1}' WHERE seq = 3")
-    assert not backup.make_backup(session, medium).full_check  # walked from the checkpoint only
+    assert not backup.make_backup(session, medium, same_disk_ok=True).full_check  # walked from the checkpoint only
     later = datetime.now().astimezone() + timedelta(days=8)
     with pytest.raises(IntegrityFailure):
-        backup.make_backup(session, medium, now=later)
+        backup.make_backup(session, medium, now=later, same_disk_ok=True)
 
 
 def _reseal(path: Path, key: bytes, change_db: bool) -> Path:
@@ -188,7 +188,7 @@ def _reseal(path: Path, key: bytes, change_db: bool) -> Path:
 def test_verify_trusts_the_authenticated_hash_and_full_verify_opens_the_database(filled: Services,
                                                                                  medium: Path) -> None:
     session = filled.session
-    result = backup.make_backup(session, medium)
+    result = backup.make_backup(session, medium, same_disk_ok=True)
     assert backup.verify_backup(result.path, PASSPHRASE, full=True).fingerprint == result.info.fingerprint
     forged = _reseal(result.path, session._data_key, change_db=True)
     assert backup.verify_backup(forged, PASSPHRASE).fingerprint  # the shortcut: only a key holder can do this

@@ -317,7 +317,7 @@ def test_windows_restore_lets_go_of_the_lock_before_renaming_the_vault(
     session = services.session
     services.clients.create(Client(code="W-1"))
     (tmp_path / "medium").mkdir()
-    made = backup.make_backup(session, tmp_path / "medium")
+    made = backup.make_backup(session, tmp_path / "medium", same_disk_ok=True)
     vault_path = session.vault.path
     session.close()
     monkeypatch.setattr(restore, "os", _Module(os, name=name, rename=_windows_rename(vault_path / ".lock")))

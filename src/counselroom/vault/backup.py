@@ -36,15 +36,23 @@ found); a verified backup then records the checkpoint and when the full check wa
 made before by `sqlcipher_export` (compact copies with a fingerprint over the rows) still read, verify and
 restore.
 
-**Writing.** To `.<final name>.<random>.partial` in the target folder (0600, O_EXCL), in 1 MiB chunks,
-fsync, rename to a name no other file has, fsync the folder. Then the file is read back as a stranger
-would (a fresh open; its cached pages dropped with posix_fadvise where the system has it, so the read
-reaches the device): header, slots equal to the vault's, metadata tag and equal to what was written,
-database hash. Only then is the backup "verified": a row in the `backups` table, `backup.made` /
-`backup.verified` in the audit trail, and the audit checkpoint moved to the backup's head. Any failure
+**Writing.** A folder on the vault's own disk is refused unless chosen on purpose (`same_disk_ok`: the
+window warns and passes it, the command line has `--same-disk`). The target folder's device and inode are
+noted when the backup starts; the medium side opens that folder (a directory descriptor, where the system
+has them) and refuses (MediumChanged) when the path names another folder by then — a medium lazily unmounted
+leaves the bare mount point on the computer's own disk, and nothing is ever written there. In that folder:
+`.<final name>.<random>.partial` (0600, O_EXCL), 1 MiB chunks, fsync, rename to a name no other file has,
+fsync the folder. Then the file is read back as a stranger would: opened again by its path, its cached pages
+dropped with posix_fadvise where the system has it (so the read reaches the device), header, slots equal to
+the vault's, metadata tag and equal to what was written, database hash — and the file opened, and the file
+the path names after the last byte, must both be the very file written (device and inode): a backup deleted
+or replaced the moment it appeared is not verified. Only then is the backup "verified": a row in the
+`backups` table, `backup.made` / `backup.verified` in the audit trail, and the audit checkpoint moved to the backup's head. Any failure
 removes the partial or unverified file (when the medium is still there), leaves every earlier backup
 untouched, writes `backup.failed`, and raises a BackupError with a message for the counselor. A leftover
-`.partial` from a crash is removed at the next backup to that folder.
+`.partial` from a crash is removed at the next backup to that folder; `counselroom-check-*` work folders of
+a killed verify-backup or restore are removed from the temporary folder at the next one (a running check
+holds a lock in its own, which is left alone).
 
 **Checking a backup later** (`verify_backup`) reads the file once: slots, metadata tag, and the SHA-256 of
 the database against the authenticated one — every byte exactly as it was when the backup was made and
@@ -73,9 +81,11 @@ import queue
 import re
 import secrets
 import shutil
+import stat
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -90,10 +100,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .. import __version__, safejson
 from ..i18n import N_
-from . import compaction, keyslots
+from . import compaction, faults, keyslots
 from .audit import AuditTrail, derive_mac_key, now_utc
 from .connection import DatabaseError, open_database, transaction, translate_db_error
-from .errors import IntegrityFailure, VaultError, VaultTooNew, WrongSecret
+from .errors import EXIT_USAGE, IntegrityFailure, VaultError, VaultTooNew, WrongSecret
+from .lockfile import ProcessLock
 from .migrations import CURRENT_VERSION, schema_version
 from .safefile import FILE_MODE, fsync_dir, make_private_dir
 from .vault import VaultSession, passphrase_bytes
@@ -159,6 +170,19 @@ class BackupNotVerified(BackupError):
 class LocalDiskProblem(BackupError):
     msgid = N_("The backup could not be prepared: the disk that holds the vault is full or failing. Nothing was "
                "changed. Free some space on this computer, then try again.")
+
+
+class MediumChanged(BackupError):
+    msgid = N_("The backup folder {folder} is no longer the one on the medium where the backup started: the medium "
+               "was removed or replaced while the backup was being made. Nothing was written there. Plug the "
+               "medium in again and try once more.")
+
+
+class SameDisk(BackupError):
+    exit_code = EXIT_USAGE
+    msgid = N_("The folder {folder} is on the same disk as the vault: a backup there is lost with this computer's "
+               "disk (theft, fire, a dead disk). Choose a folder on a removable medium, or choose this folder on "
+               "purpose (on the command line: add --same-disk).")
 
 
 class NoSuchFolder(BackupError):
@@ -597,14 +621,20 @@ class OpenedBackup:
 
 
 def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path | None,
-                    progress: Progress | None = None, expect_slots: bytes | None = None) -> OpenedBackup:
+                    progress: Progress | None = None, expect_slots: bytes | None = None,
+                    expect_identity: tuple[int, int] | None = None) -> OpenedBackup:
     """Read a whole backup file once: header, slots, metadata (authenticated), and the database bytes against
-    the authenticated SHA-256, written to `extract_to` (a new file, fsynced) when given. Raises NotABackup /
-    BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
+    the authenticated SHA-256, written to `extract_to` (a new file, fsynced) when given. With
+    `expect_identity` (a new backup's read-back) the file opened and, after the last byte, the file the path
+    names must both be that (st_dev, st_ino): a file deleted or replaced meanwhile is BackupNotVerified.
+    Raises NotABackup / BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
     path = Path(path)
     with open(path, "rb") as f:
         _drop_cache(f)
-        size = os.fstat(f.fileno()).st_size
+        opened_info = os.fstat(f.fileno())
+        if expect_identity is not None and _identity(opened_info) != expect_identity:
+            raise BackupNotVerified()
+        size = opened_info.st_size
         raw_header, header = _read_header(f)
         if size != len(MAGIC) + 4 + len(raw_header) + header["slots"] + header["meta"] + header["db"]:
             raise BackupDamaged()
@@ -654,6 +684,13 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
                 out.close()
     if db_sha != meta.get("db_sha256"):
         raise BackupDamaged()
+    if expect_identity is not None:
+        try:
+            still = _identity(os.stat(path))
+        except FileNotFoundError:
+            raise BackupNotVerified() from None
+        if still != expect_identity:
+            raise BackupNotVerified()
     return OpenedBackup(info, data_key, slot_file, meta)
 
 
@@ -682,17 +719,66 @@ def unlocker(secret: str, recovery: bool = False) -> Callable[[keyslots.SlotFile
     return unlock
 
 
+WORK_PREFIX = "counselroom-check-"
+IN_USE = ".in-use"
+STALE_AFTER_S = 60.0  # a work folder without its lock file yet is left alone this long (it is being made)
+
+
 @contextlib.contextmanager
 def _work_dir(parent: Path | None = None) -> Iterator[Path]:
+    """A private work folder (removed afterwards). One in the temporary folder holds a lock on its `.in-use`
+    file while in use, so that `remove_stale_work_dirs` takes only those of runs that were killed."""
     if parent is not None:
         path = parent / f".backup-check-{secrets.token_hex(6)}"
         make_private_dir(path)
+        lock = None
     else:
-        path = Path(tempfile.mkdtemp(prefix="counselroom-check-"))
+        path = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+        lock = ProcessLock(path / IN_USE)
+        lock.acquire()
     try:
         yield path
     finally:
+        if lock is not None:
+            lock.release()
         shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_stale_work_dirs(tmp: Path | None = None) -> list[Path]:
+    """Remove the `counselroom-check-*` folders a killed verify-backup or restore left in the temporary folder
+    (one may hold a whole encrypted copy of a vault): this user's, not in use by a running check. Returns them."""
+    tmp = Path(tmp or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = [p for p in tmp.iterdir() if p.name.startswith(WORK_PREFIX)]
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for p in entries:
+        try:
+            info = os.lstat(p)
+            if not stat.S_ISDIR(info.st_mode) or (uid is not None and info.st_uid != uid):
+                continue
+            lock_file = p / IN_USE
+            if not lock_file.exists():
+                if time.time() - info.st_mtime < STALE_AFTER_S:
+                    continue
+                shutil.rmtree(p)
+                removed.append(p)
+                continue
+            lock = ProcessLock(lock_file)
+            try:
+                lock.acquire()
+            except VaultError:  # a running check holds it
+                continue
+            try:
+                shutil.rmtree(p)
+            finally:
+                lock.release()
+            removed.append(p)
+        except OSError:
+            log.debug("a stale work folder could not be removed")
+    return removed
 
 
 def verify_backup(path: Path, secret: str, *, recovery: bool = False, progress: Progress | None = None,
@@ -701,6 +787,7 @@ def verify_backup(path: Path, secret: str, *, recovery: bool = False, progress: 
     proven identical to the one made and verified then (the SHA-256 under the metadata's tag); with `full`,
     the database is also written to a private temporary folder (still encrypted, removed afterwards) and
     checked as a restore checks it."""
+    remove_stale_work_dirs()
     try:
         if not full:
             return _read_container(Path(path), unlocker(secret, recovery), None, progress).info
@@ -765,6 +852,7 @@ class Snapshot:
     made_at: datetime
     _data_key: bytes
     full_check: bool = False
+    folder_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the target folder when the backup started
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
@@ -783,14 +871,18 @@ class Snapshot:
         check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check)
         check.start()
         try:
-            final = self._write(progress)
+            final, written = self._write(progress)
         except BaseException:
             check.join()
             raise
         try:
-            opened = _read_container(final, lambda _sf: self._data_key, None, progress, expect_slots=self.slots)
+            # Read back by path, as a stranger would, what the medium returns (its cached pages dropped), and
+            # only while the path still names the very file written (not deleted, not replaced, same device).
+            opened = _read_container(final, lambda _sf: self._data_key, None, progress, expect_slots=self.slots,
+                                     expect_identity=written)
             if opened.meta != self.meta:
                 raise BackupNotVerified()
+            _check_folder(folder, self.folder_id)
             check.result()
         except OSError as e:
             check.join()
@@ -807,53 +899,128 @@ class Snapshot:
         removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
         return BackupResult(final, opened.info, removed, self.full_check)
 
-    def _write(self, progress: Progress | None) -> Path:
+    def _write(self, progress: Progress | None) -> tuple[Path, tuple[int, int]]:
+        """Write the partial file, fsync, rename, fsync the folder; return the final path and the written file's
+        (st_dev, st_ino). Everything happens in the folder as opened when the backup started: a medium pulled
+        out or lazily unmounted meanwhile (the path now naming the bare mount point on the computer's own
+        disk) is refused before a byte is written."""
         folder = self.folder
-        _remove_partials(folder)
+        dir_fd = _open_folder(folder, self.folder_id)
         try:
-            name = _free_name(folder, self.made_at)
-        except OSError as e:
-            raise medium_error(e, folder) from None
-        final = folder / name
-        tmp = folder / f".{name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}"
-        nonce = secrets.token_bytes(12)
-        plain = _canonical(self.meta)
-        sealed_len = len(plain) + 16
-        header = self.container_header(nonce, sealed_len)
-        sealed = AESGCM(_meta_key(self._data_key)).encrypt(nonce, plain, _aad(header, self.slots))
-        renamed = False
-        try:
-            writer = MediumWriter(tmp)
+            _remove_partials(folder)
             try:
-                writer.write(MAGIC + struct.pack(">I", len(header)) + header + self.slots + sealed)
-                total, done = int(self.meta["db_bytes"]), 0
-                with open(self.staging, "rb") as src:
-                    while chunk := src.read(CHUNK):
-                        writer.write(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress("writing", done, total)
-                writer.fsync()
-            finally:
-                writer.close()
-            if final.exists():  # never over another file
-                raise MediumFailed()
-            os.rename(tmp, final)
-            renamed = True
-            fsync_dir(folder)
-        except BaseException as e:
-            _discard(final if renamed else tmp)
-            if isinstance(e, OSError):
+                name = _free_name(folder, self.made_at)
+            except OSError as e:
                 raise medium_error(e, folder) from None
-            raise
-        return final
+            final = folder / name
+            tmp = folder / f".{name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}"
+            nonce = secrets.token_bytes(12)
+            plain = _canonical(self.meta)
+            sealed_len = len(plain) + 16
+            header = self.container_header(nonce, sealed_len)
+            sealed = AESGCM(_meta_key(self._data_key)).encrypt(nonce, plain, _aad(header, self.slots))
+            renamed = False
+            try:
+                writer = MediumWriter(tmp, dir_fd=dir_fd)
+                try:
+                    if self.folder_id is not None and writer.identity()[0] != self.folder_id[0]:
+                        raise MediumChanged(folder=str(folder))
+                    writer.write(MAGIC + struct.pack(">I", len(header)) + header + self.slots + sealed)
+                    total, done = int(self.meta["db_bytes"]), 0
+                    with open(self.staging, "rb") as src:
+                        while chunk := src.read(CHUNK):
+                            writer.write(chunk)
+                            faults.point("backup.partial_chunk")
+                            done += len(chunk)
+                            if progress:
+                                progress("writing", done, total)
+                    writer.fsync()
+                    written = writer.identity()
+                finally:
+                    writer.close()
+                faults.point("backup.partial_written")
+                _check_folder(folder, self.folder_id)
+                if _exists(name, folder, dir_fd):  # never over another file
+                    raise MediumFailed()
+                if dir_fd is not None:
+                    os.rename(tmp.name, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    renamed = True
+                    os.fsync(dir_fd)
+                else:
+                    os.rename(tmp, final)
+                    renamed = True
+                    fsync_dir(folder)
+                faults.point("backup.renamed")
+            except BaseException as e:
+                _discard(final if renamed else tmp, dir_fd)
+                if isinstance(e, OSError):
+                    raise medium_error(e, folder) from None
+                raise
+            return final, written
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
+
+
+_DIR_FDS = hasattr(os, "O_DIRECTORY") and os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _check_folder(folder: Path, expected: tuple[int, int] | None) -> None:
+    """The path still names the folder the backup started in (same device, same folder), else MediumChanged
+    (MediumMissing when nothing is there)."""
+    if expected is None:
+        return
+    try:
+        found = _identity(os.stat(folder))
+    except OSError:
+        raise MediumMissing(folder=str(folder)) from None
+    if found != expected:
+        raise MediumChanged(folder=str(folder))
+
+
+def _open_folder(folder: Path, expected: tuple[int, int] | None) -> int | None:
+    """A descriptor of the target folder, proven to be the one the backup started with; None where the system
+    has no directory descriptors (then the path is checked before and after the write)."""
+    _check_folder(folder, expected)
+    if not _DIR_FDS:
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as e:
+        raise medium_error(e, folder) from None
+    if expected is not None and _identity(os.fstat(fd)) != expected:
+        os.close(fd)
+        raise MediumChanged(folder=str(folder))
+    return fd
+
+
+def _exists(name: str, folder: Path, dir_fd: int | None) -> bool:
+    try:
+        if dir_fd is not None:
+            os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        else:
+            os.lstat(folder / name)
+        return True
+    except FileNotFoundError:
+        return False
 
 
 class MediumWriter:
     """Writes to the medium. Small on purpose: the reliability tests make its write and fsync fail."""
 
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+    def __init__(self, path: Path, dir_fd: int | None = None) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        if dir_fd is not None:
+            self.fd = os.open(path.name, flags, FILE_MODE, dir_fd=dir_fd)
+        else:
+            self.fd = os.open(path, flags, FILE_MODE)
+
+    def identity(self) -> tuple[int, int]:
+        return _identity(os.fstat(self.fd))
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -871,9 +1038,12 @@ class MediumWriter:
                 os.close(fd)
 
 
-def _discard(path: Path) -> None:
+def _discard(path: Path, dir_fd: int | None = None) -> None:
     with contextlib.suppress(OSError):
-        path.unlink()
+        if dir_fd is not None:
+            os.unlink(path.name, dir_fd=dir_fd)
+        else:
+            path.unlink()
 
 
 def _remove_partials(folder: Path) -> None:
@@ -911,15 +1081,27 @@ def _remove_stale_staging(vault_dir: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
-def prepare(session: VaultSession, folder: Path, now: datetime | None = None) -> Snapshot:
+def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
+            same_disk_ok: bool = False) -> Snapshot:
     """Snapshot the vault (on the session's thread): its file copied byte for byte into the vault folder and
-    hashed, with its metadata read and its audit chain walked from the checkpoint, in one read transaction."""
+    hashed, with its metadata read and its audit chain walked from the checkpoint, in one read transaction.
+
+    A folder on the vault's own disk is refused (SameDisk) unless `same_disk_ok`: the counselor chose it on
+    purpose (the window warns first; the command line has --same-disk). The folder's device and identity are
+    kept: the medium side refuses to write when the path names another folder by then."""
     folder = Path(folder)
     if not folder.exists():
         parent_there = folder.parent.is_dir()
         raise (NoSuchFolder(folder=str(folder)) if parent_there else MediumMissing(folder=str(folder)))
     if not folder.is_dir():
         raise NoSuchFolder(folder=str(folder))
+    try:
+        folder_info = os.stat(folder)
+        same_disk = folder_info.st_dev == os.stat(session.vault.path).st_dev
+    except OSError as e:
+        raise medium_error(e, folder) from None
+    if same_disk and not same_disk_ok:
+        raise SameDisk(folder=str(folder))
     vault_dir = session.vault.path
     _remove_stale_staging(vault_dir)
     staging = vault_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}.db"
@@ -959,7 +1141,7 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None) ->
             "app_version": __version__, "vault_id": vault_id, "schema_version": version, "counts": counts,
             "audit_head": {"seq": seq, "mac": mac}, "fingerprint": db_sha, "fingerprint_kind": "sha256-db",
             "db_sha256": db_sha, "db_bytes": db_bytes}
-    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full)
+    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full, _identity(folder_info))
 
 
 def record_success(session: VaultSession, result: BackupResult) -> None:
@@ -1005,10 +1187,11 @@ def record_failure(session: VaultSession, error: BaseException) -> None:
 
 
 def make_backup(session: VaultSession, folder: Path, progress: Progress | None = None,
-                now: datetime | None = None) -> BackupResult:
-    """Back the vault up into `folder` and verify it. Raises BackupError (exit 1) with a plain message."""
+                now: datetime | None = None, *, same_disk_ok: bool = False) -> BackupResult:
+    """Back the vault up into `folder` and verify it. Raises BackupError (exit 1) with a plain message; SameDisk
+    (exit 2) for a folder on the vault's own disk unless `same_disk_ok`."""
     try:
-        snapshot = prepare(session, folder, now)
+        snapshot = prepare(session, folder, now, same_disk_ok=same_disk_ok)
     except VaultError as e:
         record_failure(session, e)
         raise

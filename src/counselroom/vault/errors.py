@@ -3,6 +3,8 @@ never key material) and the exit status the command line returns for it."""
 
 from __future__ import annotations
 
+import math
+
 from ..i18n import N_, tr
 
 EXIT_OK = 0
@@ -53,12 +55,29 @@ class WrongSecret(VaultError):
         self.retry_after = retry_after
 
 
+def whole_seconds(seconds: float) -> int:
+    """A wait as the counselor reads it: whole seconds, rounded up (a wait of 1.2 s is not "1 second"), at least 1."""
+    return max(1, math.ceil(seconds))
+
+
+WAIT_ONE = N_("Wait 1 second before the next try.")
+WAIT_MANY = N_("Wait {seconds} seconds before the next try.")
+
+
+def wait_text(seconds: float) -> str:
+    """ "Wait 1 second" / "Wait 4 seconds" before the next try, in the current language."""
+    whole = whole_seconds(seconds)
+    return tr(WAIT_ONE) if whole == 1 else tr(WAIT_MANY, seconds=whole)
+
+
 class Throttled(VaultError):
     exit_code = EXIT_WRONG_SECRET
     msgid = N_("Too many wrong attempts. Wait {seconds} seconds before trying again.")
+    msgid_one = N_("Too many wrong attempts. Wait 1 second before trying again.")
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(seconds=max(1, round(seconds)))
+        whole = whole_seconds(seconds)
+        super().__init__(self.msgid_one if whole == 1 else self.msgid, seconds=whole)
         self.retry_after = seconds
 
 

@@ -28,14 +28,14 @@ from datetime import datetime
 from pathlib import Path
 
 from ..i18n import N_
-from . import keyslots
+from . import keyslots, rollback
 from .audit import AuditTrail, derive_mac_key
-from .backup import BackupError, BackupInfo, read_backup, unlocker
+from .backup import BackupError, BackupInfo, read_backup, remove_stale_work_dirs, unlocker
 from .connection import open_database, transaction
 from .errors import VaultError
 from .lockfile import ProcessLock
 from .safefile import fsync_dir, make_private_dir
-from .vault import DB_NAME, LOCK_NAME, SLOT_NAMES, VaultSession
+from .vault import DB_NAME, LOCK_NAME, SLOT_NAMES, VaultSession, default_state_dir
 
 SET_ASIDE = ".before-restore-"
 
@@ -65,6 +65,15 @@ def pending_restore(vault_path: Path) -> Path | None:
     return None
 
 
+def _remove_stale_staging(vault_path: Path) -> None:
+    """The half-made folders of restores that were killed (`.<vault>.restoring-*`, each a whole encrypted copy);
+    called with the vault's lock held, so no restore of this vault is running."""
+    with contextlib.suppress(OSError):
+        for p in vault_path.parent.iterdir():
+            if p.name.startswith(f".{vault_path.name}.restoring-") and p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _vault_closed(vault_path: Path) -> Iterator[ProcessLock | None]:
     """Hold the vault's lock (VaultBusy when a window or command has it open)."""
@@ -80,13 +89,18 @@ def _vault_closed(vault_path: Path) -> Iterator[ProcessLock | None]:
         lock.release()
 
 
-def restore_backup(backup: Path, secret: str, vault_path: Path, *, recovery: bool = False) -> RestoreResult:
+def restore_backup(backup: Path, secret: str, vault_path: Path, *, recovery: bool = False,
+                   state_dir: Path | None = None) -> RestoreResult:
+    """Replace the vault with the backup (see the module's doc). The restored vault's audit head becomes the one
+    this computer remembers (rollback.py): putting an older vault back on purpose is no rollback."""
     backup, vault_path = Path(backup), Path(vault_path)
+    remove_stale_work_dirs()
     if not backup.is_file():
         raise BackupError(N_("There is no backup file at {path}."), path=str(backup))
     make_private_dir(vault_path.parent)
     staging = vault_path.parent / f".{vault_path.name}.restoring-{secrets.token_hex(4)}"
     with _vault_closed(vault_path) as lock:
+        _remove_stale_staging(vault_path)
         make_private_dir(staging)
         try:
             opened = read_backup(backup, unlocker(secret, recovery), staging / DB_NAME)
@@ -96,10 +110,12 @@ def restore_backup(backup: Path, secret: str, vault_path: Path, *, recovery: boo
                          if vault_path.exists() else None)
             conn = open_database(staging / DB_NAME, data_key)
             try:
+                trail = AuditTrail(conn, derive_mac_key(data_key))
                 with transaction(conn):
-                    AuditTrail(conn, derive_mac_key(data_key)).append("backup.restored", detail={
+                    trail.append("backup.restored", detail={
                         "file": backup.name, "made_at": info.made_at.isoformat(),
                         "fingerprint": info.fingerprint[:16], "set_aside": set_aside.name if set_aside else ""})
+                restored_head = trail.head()
             finally:
                 conn.close()
             conn = open_database(staging / DB_NAME, data_key)  # it opens again, and its trail holds
@@ -125,6 +141,7 @@ def restore_backup(backup: Path, secret: str, vault_path: Path, *, recovery: boo
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    rollback.HeadRecord(state_dir or default_state_dir(), opened.slot_file.vault_id).write(*restored_head)
     return RestoreResult(vault_path, set_aside, info)
 
 
@@ -140,8 +157,9 @@ def confirm_restore(session: VaultSession) -> Path:
     return set_aside
 
 
-def undo_restore(vault_path: Path) -> Path:
-    """Put the vault kept aside back in place; the restored one is deleted. The vault must be closed."""
+def undo_restore(vault_path: Path, state_dir: Path | None = None) -> Path:
+    """Put the vault kept aside back in place; the restored one is deleted. The vault must be closed. The
+    remembered audit head (rollback.py) is forgotten: the vault put back cannot be read without its secret."""
     vault_path = Path(vault_path)
     set_aside = pending_restore(vault_path)
     if set_aside is None:
@@ -160,4 +178,7 @@ def undo_restore(vault_path: Path) -> Path:
             raise
         fsync_dir(vault_path.parent)
     shutil.rmtree(undone, ignore_errors=True)
+    vault_id = rollback.vault_id_of(vault_path / SLOT_NAMES[0])
+    if vault_id is not None:
+        rollback.HeadRecord(state_dir or default_state_dir(), vault_id).forget()
     return vault_path

@@ -23,7 +23,7 @@ import sqlcipher3
 
 from .. import __version__
 from ..i18n import N_, tr
-from . import kdf, keyslots, recovery
+from . import kdf, keyslots, recovery, rollback
 from .attempts import AttemptCounter
 from .audit import AuditTrail, derive_mac_key, now_utc
 from .connection import DatabaseError, open_database, transaction, translate_db_error
@@ -142,8 +142,10 @@ class Vault:
                  else N_("The recovery key is not correct for this vault."))
         raise WrongSecret(msgid, failed_attempts=failed, retry_after=delay)
 
-    def unlock(self, passphrase: str) -> VaultSession:
-        return self._open(keyslots.PASSPHRASE, passphrase_bytes(passphrase))
+    def unlock(self, passphrase: str, *, for_check: bool = False) -> VaultSession:
+        """Open the vault. With `for_check` (`counselroom check`) the unlock's audit entries are held back on
+        the session (`pending_audit`) until `commit_pending_audit()`: a damaged vault gets no writes."""
+        return self._open(keyslots.PASSPHRASE, passphrase_bytes(passphrase), for_check)
 
     def unlock_with_recovery(self, recovery_key: str) -> VaultSession:
         try:
@@ -163,7 +165,7 @@ class Vault:
         self.attempts.reset()
         return True
 
-    def _open(self, kind: str, secret: bytes) -> VaultSession:
+    def _open(self, kind: str, secret: bytes, for_check: bool = False) -> VaultSession:
         data_key, good, files = self._unwrap(kind, secret)
         lock = ProcessLock(self.path / LOCK_NAME)
         lock.acquire()
@@ -183,16 +185,28 @@ class Vault:
             settled = keyslots.settle(files, good, data_key, meta.get(keyslots.META_AUTHENTICATED) == "1")
             session = VaultSession(self, conn, data_key, lock, failed_attempts=failed, key_files=settled,
                                    proven=kind)
+            heads = rollback.HeadRecord(self.state_dir, good.vault_id)
+            session.head_record = heads
+            session.rollback = rollback.compare(conn, heads.read(), session.audit.head())
+            entries: list[tuple[str, dict[str, object]]] = []
+            if failed:
+                entries.append(("vault.unlock_failed", {"count": failed}))
+            entries += settled.audit_entries()
+            if session.rollback is not None:
+                entries.append((rollback.AUDIT_KIND, session.rollback.detail()))
+            entries.append(("vault.unlocked", {"with": kind}))
             with transaction(conn):
                 if migrated[0] != migrated[1]:
                     session.audit.append("vault.migrated", detail={"from": migrated[0], "to": migrated[1]})
-                if failed:
-                    session.audit.append("vault.unlock_failed", detail={"count": failed})
-                for audit_kind, detail in settled.audit_entries():
-                    session.audit.append(audit_kind, detail=detail)
                 if not settled.unverified and meta.get(keyslots.META_AUTHENTICATED) != "1":
                     session.note_key_files_authenticated()
-                session.audit.append("vault.unlocked", detail={"with": kind})
+                if not for_check:
+                    for audit_kind, detail in entries:
+                        session.audit.append(audit_kind, detail=detail)
+            if for_check:  # `counselroom check`: nothing is written to the trail unless the vault is sound
+                session.pending_audit = entries
+            else:
+                session.remember_head()
         except DatabaseError as e:
             conn.close()
             lock.release()
@@ -222,6 +236,11 @@ class VaultSession:
         self.key_files_unverified = settled.unverified
         self._key_file = settled.trusted
         self._proven = {proven} if settled.unverified else {keyslots.PASSPHRASE, keyslots.RECOVERY}
+        # Rollback noticed (rollback.py): set by the unlock when the vault is older than the head seen here.
+        self.rollback: rollback.Rollback | None = None
+        self.head_record: rollback.HeadRecord | None = None
+        # `Vault.unlock(for_check=True)`: the unlock's audit entries, written only by commit_pending_audit().
+        self.pending_audit: list[tuple[str, dict[str, object]]] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -235,6 +254,26 @@ class VaultSession:
         a repair that failed, key files not proven by the vault's key), translated; empty when all was well."""
         notices = [r.message() for r in self.key_file_repairs]
         return notices + ([tr(keyslots.UNVERIFIED_NOTICE)] if self.key_files_unverified else [])
+
+    def unlock_notices(self) -> list[str]:
+        """Everything to tell the counselor after this unlock: an older vault put back (rollback), then the
+        key files' notices; translated, empty when all was well."""
+        return ([self.rollback.message()] if self.rollback is not None else []) + self.key_file_notices()
+
+    def remember_head(self) -> None:
+        """Record the vault's audit head in the per-user state folder (the witness of rollback.py)."""
+        if self.head_record is not None and self.pending_audit is None:
+            with contextlib.suppress(DatabaseError):
+                self.head_record.write(*self.audit.head())
+
+    def commit_pending_audit(self) -> None:
+        """Write the unlock's held-back audit entries (after `check` found the vault sound)."""
+        entries, self.pending_audit = self.pending_audit, None
+        if entries:
+            with transaction(self.conn):
+                for kind, detail in entries:
+                    self.audit.append(kind, detail=detail)
+        self.remember_head()
 
     def verify_key_files(self) -> keyslots.Verification:
         """Both key files present, equal and authenticated under this vault's data key (for `check`)."""
@@ -284,9 +323,10 @@ class VaultSession:
         if not self._lock.held:
             return
         try:
-            if audit:
+            if audit and self.pending_audit is None:
                 with contextlib.suppress(Exception), transaction(self.conn):
                     self.audit.append("vault.locked")
+            self.remember_head()
             self.conn.close()
         finally:
             self._data_key = b""

@@ -341,7 +341,8 @@ class BackupPage(QWidget):
                 folder = self.chosen_folder
             else:
                 folder = backup.folder_on_volume(Path(data))
-            self.snapshot = backup.prepare(self.services.session, folder)
+            # every target here is the counselor's own choice (a listed medium, or a folder chosen and warned about)
+            self.snapshot = backup.prepare(self.services.session, folder, same_disk_ok=True)
         except VaultError as e:
             backup.record_failure(self.services.session, e)
             set_message(self.result, e.message())
