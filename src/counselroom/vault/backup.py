@@ -47,12 +47,12 @@ dropped with posix_fadvise where the system has it (so the read reaches the devi
 the vault's, metadata tag and equal to what was written, database hash — and the file opened, and the file
 the path names after the last byte, must both be the very file written (device and inode): a backup deleted
 or replaced the moment it appeared is not verified. Only then is the backup "verified": a row in the
-`backups` table, `backup.made` / `backup.verified` in the audit trail, and the audit checkpoint moved to the backup's head. Any failure
-removes the partial or unverified file (when the medium is still there), leaves every earlier backup
-untouched, writes `backup.failed`, and raises a BackupError with a message for the counselor. A leftover
-`.partial` from a crash is removed at the next backup to that folder; `counselroom-check-*` work folders of
-a killed verify-backup or restore are removed from the temporary folder at the next one (a running check
-holds a lock in its own, which is left alone).
+`backups` table, `backup.made` / `backup.verified` in the audit trail, and the audit checkpoint moved to the
+backup's head. Any failure removes the partial or unverified file (when the medium is still there), leaves
+every earlier backup untouched, writes `backup.failed`, and raises a BackupError with a message for the
+counselor. A leftover `.partial` from a crash is removed at the next backup to that folder;
+`counselroom-check-*` work folders of a killed verify-backup or restore are removed from the temporary folder
+at the next one (a running check holds a lock in its own, which is left alone).
 
 **Checking a backup later** (`verify_backup`) reads the file once: slots, metadata tag, and the SHA-256 of
 the database against the authenticated one — every byte exactly as it was when the backup was made and
