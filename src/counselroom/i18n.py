@@ -63,5 +63,18 @@ def tr_in(lang: str, msgid: str, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def sentences(*parts: str) -> str:
+    """Sentences put together as each language writes them: a space after an English full stop, none after
+    a Chinese one ("口令不正确。请等待 2 秒", not "口令不正确。 请等待")."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if text and not text.endswith(("。", "！", "？", "；", "：", "，", "\n", " ")) and not part.startswith("\n"):
+            text += " "
+        text += part
+    return text
+
+
 def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
     return msgid
