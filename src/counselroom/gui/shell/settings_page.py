@@ -4,7 +4,6 @@ recovery key. Program settings live in AppConfig (no record content); the profil
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from ...documents.recovery_sheet import RecoverySheet
 from ...i18n import N_, language, tr
 from ...records.profile import Profile
 from ...records.services import Services
-from ...vault.errors import Throttled, VaultError, WrongSecret
+from ...vault.errors import Throttled, VaultError, WrongSecret, wait_text
 from ..common.widgets import (
     NewPassphraseBox,
     PassphraseEdit,
@@ -314,7 +313,7 @@ class SettingsPage(QWidget):
         elif isinstance(error, WrongSecret):
             text = tr("The current passphrase is not correct.")
             if error.retry_after > 0:
-                text += " " + tr("Wait {seconds} seconds before the next try.", seconds=math.ceil(error.retry_after))
+                text += " " + wait_text(error.retry_after)
         elif isinstance(error, VaultError):
             text = error.message()
         else:

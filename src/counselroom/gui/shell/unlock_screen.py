@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import tr
-from ...vault.errors import Throttled, VaultError, WrongSecret
+from ...vault.errors import Throttled, VaultError, WrongSecret, wait_text
 from ...vault.vault import Vault, VaultSession
 from ..common.widgets import (
     CapsLockWarning,
@@ -276,7 +276,7 @@ class UnlockScreen(QWidget):
     def _failure_text(self, error: BaseException) -> str:
         text = error_text(error)
         if isinstance(error, WrongSecret) and not isinstance(error, Throttled) and error.retry_after > 0:
-            text += " " + tr("Wait {seconds} seconds before the next try.", seconds=math.ceil(error.retry_after))
+            text += " " + wait_text(error.retry_after)
         return text
 
     # --- the recovery path ----------------------------------------------------------------------
