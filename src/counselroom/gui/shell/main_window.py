@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
                 "There were {count} failed attempts to unlock since the vault was last opened. If that was not "
                 "you, someone may have tried to open the records: consider changing the passphrase.",
                 count=session.failed_attempts))
-        notices += session.key_file_notices()  # a key file repaired from its copy, or not proven by the key
+        notices += session.unlock_notices()  # an older vault put back; a key file repaired or not proven by the key
         if notices:
             assert self.shell is not None
             self.shell.show_notice("\n".join(notices))
