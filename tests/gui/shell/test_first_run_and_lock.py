@@ -109,7 +109,7 @@ def test_wizard_language_choice_rebuilds_it_in_chinese(qtbot, make_window) -> No
     combo = window.wizard.language
     combo.setCurrentIndex(combo.findData("zh_CN"))
     assert window.wizard.next_button.text().startswith("下一步")
-    assert window.menuBar().actions()[0].text().startswith("数据库")
+    assert window.menuBar().actions()[0].text().startswith("档案库")
     assert window.ctx.config.language == "zh_CN"
 
 
@@ -129,6 +129,7 @@ def test_wrong_passphrase_message_and_delay(qtbot, make_window, new_vault, attem
     assert "2" in screen.unlock_button.text()
     attempt_clock.advance(3)
     qtbot.waitUntil(screen.unlock_button.isEnabled)
+    assert "not correct" in screen.message.text() and "Wait" not in screen.message.text()  # the wait is over
     screen.passphrase.clear()
     qtbot.keyClicks(screen.passphrase, PASS)
     qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)

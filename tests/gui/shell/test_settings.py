@@ -32,7 +32,7 @@ def test_language_change_applies_at_once(qtbot, make_window, new_vault, tmp_path
     assert window.is_unlocked
     assert window.shell.current == "settings"
     assert window.shell.nav.item(0).text() != "Clients"
-    assert window.menuBar().actions()[0].text() == "数据库(&V)"
+    assert window.menuBar().actions()[0].text() == "档案库(&V)"
     assert AppConfig.load(tmp_path / "settings.json").language == "zh_CN"
     window.lock()
     assert window.unlock_screen.unlock_button.text() == "解锁(&U)"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...config import AppConfig
 from ...documents.recovery_sheet import RecoverySheet
-from ...i18n import N_, language, tr
+from ...i18n import N_, language, sentences, tr
 from ...records.profile import Profile
 from ...records.services import Services
 from ...vault.errors import Throttled, VaultError, WrongSecret, wait_text
@@ -313,7 +313,7 @@ class SettingsPage(QWidget):
         elif isinstance(error, WrongSecret):
             text = tr("The current passphrase is not correct.")
             if error.retry_after > 0:
-                text += " " + wait_text(error.retry_after)
+                text = sentences(text, wait_text(error.retry_after))
         elif isinstance(error, VaultError):
             text = error.message()
         else:

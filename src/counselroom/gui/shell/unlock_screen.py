@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...i18n import tr
+from ...i18n import sentences, tr
 from ...vault.errors import Throttled, VaultError, WrongSecret, wait_text
 from ...vault.vault import Vault, VaultSession
 from ..common.widgets import (
@@ -228,6 +228,11 @@ class UnlockScreen(QWidget):
                 self._timer.start()
         else:
             self._timer.stop()
+            waited = getattr(self, "_after_wait", None)
+            if waited is not None:  # the wait is over: "wait 2 seconds" no longer holds
+                self._after_wait = None
+                if self.message.text() == waited[0]:
+                    set_message(self.message, waited[1])
             self.unlock_button.setText(tr("Unlocking...") if busy else tr("&Unlock"))
             self.recovery_button.setText(tr("Checking...") if busy else tr("&Continue"))
         self.unlock_button.setEnabled(wait <= 0 and not busy)
@@ -276,7 +281,8 @@ class UnlockScreen(QWidget):
     def _failure_text(self, error: BaseException) -> str:
         text = error_text(error)
         if isinstance(error, WrongSecret) and not isinstance(error, Throttled) and error.retry_after > 0:
-            text += " " + wait_text(error.retry_after)
+            self._after_wait = (sentences(text, wait_text(error.retry_after)), text)
+            text = self._after_wait[0]
         return text
 
     # --- the recovery path ----------------------------------------------------------------------
