@@ -136,9 +136,33 @@ def fill_case_file(services: Services, code: str, word: str, closed_on: date, *,
     _try_risk(services, cid, text, today)
     _try_referral(services, cid, text, day, letter.number, today)
     give_test(services, cid, datetime.combine(day, time(10)), text)
+    _try_screening(services, cid, code, text, day)
     services.retention.set_departure(cid, closed_on - timedelta(days=10), "graduated", today=today)
     services.closures.close(cid, "goals_met", f"结案 {text}", closed_on)
     return cid
+
+
+def _try_screening(services: Services, cid: int, code: str, text: str, day: date) -> None:
+    """Issue 15: the client's screening row (flagged, linked, interview booked), a liaison contact, the grade."""
+    from counselroom.records.liaison import Liaison
+    from counselroom.records.screening_import import ColumnMapping, Table
+    from counselroom.shipped import resource
+
+    if getattr(services, "screening", None) is None:
+        return
+    example = resource("instruments", "examples", "upi-style-rules.json").read_bytes()
+    instrument_id = services.psychtests.import_definition(example).instrument.id
+    headers = ("学号", "姓名", *(str(n) for n in range(1, 61)))
+    answers = tuple("1" if n == 25 else "0" for n in range(1, 61))  # the critical item: level 1
+    table = Table("csv", headers, ((2, (f"S{code}", f"学生 {text}", *answers)),))
+    mapping = ColumnMapping({"student_no": "学号", "name": "姓名"}, {n: str(n) for n in range(1, 61)})
+    screening = services.screening.import_screening(table, instrument_id, mapping, f"普查 {code}", day, f"同意 {text}")
+    row = services.screening.rows(screening.id)[0]
+    services.screening.link_client(row.id, cid, datetime.combine(day + timedelta(days=1), time(9)))
+    services.screening.record_outcome(row.id, "counseling", f"约谈 {text}")
+    services.liaison.record(Liaison(cid, datetime.combine(day, time(15)), "fudaoyuan", f"王老师 {text}", "phone",
+                                    f"告知 {text}", "consent", f"同意 {text}"))
+    services.liaison.set_school_details(cid, "2025级", ["study"])
 
 
 def _try_risk(services: Services, cid: int, text: str, today: date) -> None:
