@@ -99,15 +99,16 @@ def install_qt_translations(lang: str) -> None:
         _qt_supplement = supplement
 
 
-def make_demo_vault(folder: Path) -> tuple[Vault, str]:
-    """A vault with synthetic records inside `folder` (floor key-derivation cost: it holds nothing real)."""
+def make_demo_vault(folder: Path, lang: str | None = None) -> tuple[Vault, str]:
+    """A vault with synthetic records inside `folder` (floor key-derivation cost: it holds nothing real), written
+    in `lang` (the program's language by default): Chinese in Chinese, English in English."""
     from .records.demo import DEMO_PASSPHRASE, populate
     from .records.services import Services
     from .vault.kdf import FLOOR
 
     vault, _key = Vault.create(folder / "vault", DEMO_PASSPHRASE, kdf_params=FLOOR, state_dir=folder / "state")
     with vault.unlock(DEMO_PASSPHRASE) as session:
-        populate(Services.open(session), size="small")
+        populate(Services.open(session), size="small", lang=lang or language())
     return vault, DEMO_PASSPHRASE
 
 

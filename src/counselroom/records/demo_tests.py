@@ -9,6 +9,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from .clients import Client
+from .demo_text import current, say
 from .instruments import EXAMPLE_FILE
 from .services import Services
 
@@ -20,11 +21,22 @@ _EXPLANATIONS = {
     "en": "Explained what the questionnaire asks and why: how the last two weeks have been; the result is a screening "
           "result, not a diagnosis, and stays confidential; we look at it together afterwards.",
 }
-_FEEDBACK = ["和来访者一起看了结果，解释了分数的含义，强调这只是筛查，不是诊断。",
-             "结果比上次有所下降，来访者也感到睡眠有改善，约定继续每周咨询。",
-             "Went through the result together; the client agreed it matches the last weeks. Plan unchanged.",
-             "解释了结果处于中度范围，讨论了是否需要到医院心理科进一步评估，来访者愿意考虑。",
-             "Explained the score and the band; the client asked about medication, discussed referral options."]
+_FEEDBACK = [("和来访者一起看了结果，解释了分数的含义，强调这只是筛查，不是诊断。",
+              "Went through the result with the client: what the score means, and that it is a screening, not a "
+              "diagnosis."),
+             ("结果比上次有所下降，来访者也感到睡眠有改善，约定继续每周咨询。",
+              "Lower than last time; the client also sleeps better. Weekly sessions go on."),
+             ("一起看了结果，来访者认为与最近几周的情况相符，计划不变。",
+              "Went through the result together; the client agreed it matches the last weeks. Plan unchanged."),
+             ("解释了结果处于中度范围，讨论了是否需要到医院心理科进一步评估，来访者愿意考虑。",
+              "Explained that the result is in the moderate band; discussed a hospital assessment, which the client "
+              "will consider."),
+             ("解释了分数和所处范围；来访者问到药物，讨论了转介的选择。",
+              "Explained the score and the band; the client asked about medication, discussed referral options.")]
+_SCREENING = ("新生心理筛查：说明了问卷目的和保密原则，结果只是筛查结果，并非诊断。",
+              "First-year screening: explained the questionnaire's purpose and confidentiality; the result is a "
+              "screening result, not a diagnosis.")
+_SCREENING_FEEDBACK = ("约谈时一起看了筛查结果。", "Went through the screening result at a meeting.")
 
 
 def _intake(client: Client, today: date, rng: random.Random) -> date:
@@ -52,7 +64,7 @@ def _series(services: Services, rng: random.Random, client: Client, today: date,
     level = rng.uniform(0.4, 2.3)
     with_gad = rng.random() < 0.5
     day = _intake(client, today, rng)
-    lang = "en" if client.name and client.name.isascii() else "zh_CN"
+    lang = current()  # the demo's language
     hit = False
     for k in range(length):
         if day > today:
@@ -66,7 +78,7 @@ def _series(services: Services, rng: random.Random, client: Client, today: date,
         last = k == length - 1 or day + timedelta(weeks=3) > today
         recent = (today - day).days < 60
         missing_feedback = last and recent and rng.random() < 0.25
-        feedback = None if missing_feedback else rng.choice(_FEEDBACK)
+        feedback = None if missing_feedback else say(rng.choice(_FEEDBACK))
         mode = "client" if rng.random() < 0.3 else "counselor"
         tests.record_completed(client.id, "phq9", phq, _EXPLANATIONS[lang], started_at=at,
                                completed_at=at + timedelta(minutes=rng.randint(4, 9)), mode=mode, feedback=feedback,
@@ -90,9 +102,9 @@ def _screening(services: Services, rng: random.Random, client: Client, today: da
     answers[12] = 1 if rng.random() < 0.03 else 0
     at = _moment(_intake(client, today, rng), rng)
     services.psychtests.record_completed(
-        client.id, instrument_id, answers, "新生心理筛查：说明了问卷目的和保密原则，结果只是筛查结果，并非诊断。",
+        client.id, instrument_id, answers, say(_SCREENING),
         started_at=at, completed_at=at + timedelta(minutes=rng.randint(5, 10)), mode="client",
-        feedback="约谈时一起看了筛查结果。", feedback_at=at + timedelta(days=rng.randint(1, 7)))
+        feedback=say(_SCREENING_FEEDBACK), feedback_at=at + timedelta(days=rng.randint(1, 7)))
 
 
 def populate_tests(services: Services, rng: random.Random, client_ids: list[int], today: date) -> None:
@@ -124,4 +136,4 @@ def populate_tests(services: Services, rng: random.Random, client_ids: list[int]
             assert client.id is not None
             at = _moment(today - timedelta(days=rng.randint(1, 6)), rng)
             tests.record_completed(client.id, "phq9", _answers(rng, 8, rng.uniform(0.3, 1.5)) | {9: 0},
-                                   _EXPLANATIONS["zh_CN"], started_at=at, completed_at=at + timedelta(minutes=6))
+                                   _EXPLANATIONS[current()], started_at=at, completed_at=at + timedelta(minutes=6))

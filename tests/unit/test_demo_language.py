@@ -1,0 +1,102 @@
+"""The demo is Chinese in Chinese and English in English (issue 13: a Chinese window showed English names,
+English sentences in notes, "Dad", a crisis hotline without a number), with the same records in both."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counselroom.app import make_demo_vault
+from counselroom.vault.vault import VaultSession
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+CODE = re.compile(r"^[a-z0-9_.\-]+$")  # a stored code (a kind, a reason, a template id), never shown as is
+ALLOWED_LATIN = {"PHQ", "GAD", "CBT", "DEMO", "KiB"}
+BILINGUAL = {("consent_templates", "content"), ("instrument_definitions", "content"),
+             ("consents", "retention_promise"), ("clients", "name_pinyin"), ("clients", "name_initials")}
+SKIPPED_TABLES = ("search_index", "audit_log", "meta", "sqlite_sequence", "sqlite_stat1")
+
+
+def strings(value: object) -> Iterator[str]:
+    """The strings a stored value shows: a JSON document's values, not its keys."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value) if value[:1] in "[{" else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            yield value
+        else:
+            yield from strings(parsed)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def texts(session: VaultSession) -> Iterator[tuple[str, str, str]]:
+    conn = session.conn
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        if table.startswith(SKIPPED_TABLES):
+            continue
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            for column, value in zip(columns, row, strict=True):
+                if (table, column) in BILINGUAL:
+                    continue
+                for text in strings(value):
+                    if text and not CODE.match(text):
+                        yield table, column, text
+
+
+def counts(session: VaultSession) -> dict[str, int]:
+    return {t: session.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("clients", "notes", "appointments", "referrals", "risk_assessments", "test_administrations")}
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, VaultSession]]:
+    sessions = {}
+    for lang in ("zh_CN", "en"):
+        vault, passphrase = make_demo_vault(Path(tmp_path_factory.mktemp(lang)), lang)
+        sessions[lang] = vault.unlock(passphrase)
+    yield sessions
+    for session in sessions.values():
+        session.close()
+
+
+def test_the_chinese_demo_has_no_english_words(demos: dict[str, VaultSession]) -> None:
+    english = {}
+    for table, column, text in texts(demos["zh_CN"]):
+        words = [w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN]
+        if words:
+            english.setdefault(f"{table}.{column}", text[:80])
+    assert not english, english
+
+
+def test_the_english_demo_has_no_chinese(demos: dict[str, VaultSession]) -> None:
+    chinese = {}
+    for table, column, text in texts(demos["en"]):
+        if CJK.search(text):
+            chinese.setdefault(f"{table}.{column}", text[:80])
+    assert not chinese, chinese
+
+
+def test_both_languages_hold_the_same_records(demos: dict[str, VaultSession]) -> None:
+    assert counts(demos["zh_CN"]) == counts(demos["en"])
+    assert counts(demos["zh_CN"])["notes"] > 100
+
+
+def test_every_crisis_contact_has_a_number(demos: dict[str, VaultSession]) -> None:
+    for session in demos.values():
+        row = session.conn.execute("SELECT value FROM settings WHERE key = 'risk.crisis_contacts'").fetchone()
+        contacts = json.loads(row[0])
+        assert contacts and all(c["name"] and c["phone"] for c in contacts)
