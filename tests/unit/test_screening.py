@@ -333,3 +333,22 @@ def test_the_rooms_levels_are_configurable_and_a_critical_item_is_always_the_hig
     assert result.positive == ("positive",)  # a level-3 rule, with only two room levels: the lowest, 2
     assert level_of(instrument, result, 2) == 2
     assert level_of(instrument, instrument.score({**positive, 15: 2}), 2) == 1
+
+
+def test_the_room_supplies_the_item_text_of_a_rule_example(services: Services) -> None:
+    from counselroom.records.screening_rules import fill_item_texts, item_lines
+
+    assert item_lines("1. 我常常失眠\n\n2、 食欲不振\n(3) 容易疲倦\n第4题 头痛\nQ5: 腰酸\n6 总是担心") == [
+        "我常常失眠", "食欲不振", "容易疲倦", "头痛", "腰酸", "总是担心"]
+    texts = "\n".join(f"{n}. 本室第{n}题的文字" for n in range(1, 61))
+    data = fill_item_texts("upi-style", texts)
+    outcome = services.psychtests.import_definition(data)
+    assert outcome.instrument.item(60).text_in("zh_CN") == "本室第60题的文字"  # type: ignore[union-attr]
+    assert outcome.instrument.total.items == tuple(n for n in range(1, 61) if n not in LIE_ITEMS)
+    with pytest.raises(DefinitionInvalid) as caught:
+        fill_item_texts("upi-style", "\n".join(texts.splitlines()[:59]))
+    assert caught.value.problems[0].what("en") == "The text file holds 59 items, one a line; the questionnaire has 60."
+    with pytest.raises(DefinitionInvalid):
+        fill_item_texts("upi-style", texts, "en")  # the UPI-style example is Chinese only
+    scl_text = "\n".join(f"Item {n} as licensed" for n in range(1, 91))
+    assert b"Item 90 as licensed" in fill_item_texts("scl90-style", scl_text, "en")

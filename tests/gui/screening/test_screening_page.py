@@ -222,3 +222,25 @@ def test_the_screens_fit_1366x768_in_both_languages(lang: str, tmp_path: Path) -
     for path in saved:
         image = QImage(str(path))
         assert (image.width(), image.height()) in ((1366, 768), (900, 640), (1366, 700))
+
+
+def test_a_rule_example_becomes_the_rooms_questionnaire_with_its_item_text(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from counselroom.gui.screening.screening_page import RuleExampleDialog
+
+    page = ScreeningPage(services)
+    qtbot.addWidget(page)
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, RuleExampleDialog)
+        dialog.items.setPlainText("\n".join(f"{n}、第{n}题" for n in range(1, 60)))
+        dialog.save_button.click()
+        assert dialog.isVisible()
+        assert dialog.message.text() == "The file: The text file holds 59 items, one a line; the questionnaire has 60."
+        dialog.items.setPlainText("\n".join(f"{n}、本室第{n}题" for n in range(1, 61)))
+        dialog.save_button.click()
+
+    problems = when_modal(fill)
+    page.rules_button.click()
+    assert problems == []
+    instrument = services.psychtests.instrument("upi-style")
+    assert instrument.item(1).text_in("zh_CN") == "本室第1题"  # type: ignore[union-attr]

@@ -142,6 +142,8 @@ class ScreeningPage(QWidget):
         self.import_button.clicked.connect(self.import_answers)
         self.levels_button = QPushButton(tr("&Levels and colours…"))
         self.levels_button.clicked.connect(self.edit_levels)
+        self.rules_button = QPushButton(tr("Questionnaire from a &rule example…"))
+        self.rules_button.clicked.connect(self.from_rule_example)
         self.model = FlaggedModel(self)
         self.table = RecordTable(tr("Flagged students"))
         self.table.setModel(self.model)
@@ -159,6 +161,7 @@ class ScreeningPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.rules_button)
         top.addWidget(self.levels_button)
         top.addWidget(self.import_button)
         filters = QHBoxLayout()
@@ -300,6 +303,9 @@ class ScreeningPage(QWidget):
 
     def edit_levels(self) -> None:
         self._run(LevelsDialog(self.services, self))
+
+    def from_rule_example(self) -> None:
+        self._run(RuleExampleDialog(self.services, self))
 
     def shutdown(self) -> None:
         self._watcher.stop()
@@ -491,6 +497,78 @@ class LevelsDialog(QDialog):
             self.services.screening.set_levels(self.levels())
         except ValidationError as e:
             set_message(self.message, " ".join(tr(m) for m in e.errors.values()))
+            return
+        except VaultError as e:
+            set_message(self.message, e.message())
+            return
+        self.accept()
+
+
+class RuleExampleDialog(QDialog):
+    """A shipped rule example (UPI-style, SCL-90-style) made into the room's questionnaire with the item text the
+    room is licensed to use, pasted one item a line. After accept(), `instrument_id` is the imported one."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ...records.screening_rules import RULE_EXAMPLES
+
+        self.services = services
+        self.instrument_id: str | None = None
+        self.setWindowTitle(tr("Questionnaire from a rule example"))
+        self.example = QComboBox()
+        self.example.setAccessibleName(tr("Rule example"))
+        labels = {"upi-style": tr("UPI-style rules (60 yes/no items, Chinese)"),
+                  "scl90-style": tr("SCL-90-style rules (90 items, factor means)")}
+        for key in RULE_EXAMPLES:
+            self.example.addItem(labels.get(key, key), key)
+        self.lang = QComboBox()
+        self.lang.setAccessibleName(tr("Language of the item text"))
+        self.lang.addItem("中文", "zh_CN")
+        self.lang.addItem("English", "en")
+        self.items = QPlainTextEdit()
+        self.items.setAccessibleName(tr("Item text, one item a line"))
+        self.items.setPlaceholderText(tr("1. …\n2. …\n(one item a line, in the questionnaire's order)"))
+        self.items.setTabChangesFocus(True)
+        open_button = QPushButton(tr("&Open a text file…"))
+        open_button.clicked.connect(self._open_text)
+        self.message = message_label()
+        box, self.save_button, self.cancel_button = save_cancel_buttons(self, self.save)
+        self.save_button.setText(tr("&Import"))
+        form = QFormLayout()
+        form.addRow(tr("&Rules:"), self.example)
+        form.addRow(tr("&Language:"), self.lang)
+        layout = QVBoxLayout(self)
+        layout.addWidget(paragraph(tr("The rules and cut-offs come with the program; the words of the items are the "
+                                      "version your room is licensed to use. Paste them one item a line; leading "
+                                      "numbers are taken off.")))
+        layout.addLayout(form)
+        layout.addWidget(self.items, 1)
+        layout.addWidget(open_button)
+        layout.addWidget(self.message)
+        layout.addWidget(box)
+        self.resize(640, 520)
+
+    def _open_text(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(self, tr("Item text"), "", tr("Text files (*.txt)"))
+        if name:
+            try:
+                with open(name, "rb") as f:
+                    data = f.read(1_000_000)
+                self.items.setPlainText(data.decode("utf-8-sig", errors="replace"))
+            except OSError:
+                set_message(self.message, tr("The file could not be read."))
+
+    def save(self) -> None:
+        from ...records.instruments import DefinitionInvalid
+        from ...records.screening_rules import fill_item_texts
+
+        try:
+            data = fill_item_texts(self.example.currentData(), self.items.toPlainText(), self.lang.currentData())
+            self.instrument_id = self.services.psychtests.import_definition(data).instrument.id
+        except DefinitionInvalid as e:
+            set_message(self.message, "\n".join(p.text(language()) for p in e.problems[:5]))
             return
         except VaultError as e:
             set_message(self.message, e.message())
