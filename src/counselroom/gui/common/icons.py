@@ -16,7 +16,8 @@ from ...shipped import resource
 SECTION_ICONS = {"dashboard": "today", "clients": "clients", "appointments": "appointments",
                  "overdue": "notes-due", "search": "search", "groups": "groups", "instruments": "instruments",
                  "training": "training", "retention": "retention", "exports": "exports", "audit": "audit",
-                 "backup": "backup", "consent_form": "consent-form", "settings": "settings"}
+                 "backup": "backup", "consent_form": "consent-form", "settings": "settings",
+                 "screening": "screening", "statistics": "statistics"}
 
 _kinds = QDialogButtonBox.StandardButton
 BUTTON_ICONS = {_kinds.Save: "save", _kinds.Ok: "ok", _kinds.Cancel: "cancel", _kinds.Close: "close",
