@@ -41,6 +41,7 @@ from ...records.instruments import (
 from ...records.psychtests import InstrumentInfo
 from ...records.services import Services
 from ...vault.errors import VaultError
+from ..common.folders import start_folder, start_path
 from ..common.widgets import StoreWatcher, heading, message_label, paragraph, set_message
 
 FORMAT_DOC = "docs/instruments/README.md"
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 
 def choose_file(parent: QWidget) -> str:
     """Ask for a definition file (tests replace this)."""
-    path, _filter = QFileDialog.getOpenFileName(parent, tr("Import a questionnaire definition"), "",
+    path, _filter = QFileDialog.getOpenFileName(parent, tr("Import a questionnaire definition"), str(start_folder()),
                                                 tr("Questionnaire definitions (*.json);;All files (*)"))
     return path
 
@@ -57,7 +58,7 @@ def choose_file(parent: QWidget) -> str:
 def choose_save_path(parent: QWidget) -> str:
     """Ask where to save the example file (tests replace this)."""
     path, _filter = QFileDialog.getSaveFileName(parent, tr("Save the example definition"),
-                                                "example-room-instrument.json",
+                                                start_path("example-room-instrument.json"),
                                                 tr("Questionnaire definitions (*.json)"))
     return path
 

@@ -36,7 +36,8 @@ from ...records.services import Services
 from ...vault import location
 from ...vault.errors import VaultError
 from ...vault.kdf import KdfParams
-from ...vault.vault import Vault, VaultSession
+from ...vault.vault import Vault, VaultSession, default_vault_path
+from ..common.folders import start_folder
 from ..common.widgets import NewPassphraseBox, Task, heading, message_label, paragraph, set_message
 from ..vault.recovery_key_dialog import KeyCheck, RecoveryKeyView
 from .settings_page import ProfileForm, language_combo
@@ -157,10 +158,12 @@ class FirstRunWizard(QWidget):
                                                 QFileDialog.Option.ShowDirsOnly)
 
     def choose_folder(self) -> None:
+        """Ask for another folder, opening in the one chosen before, or in Documents (the default folder's
+        parent is a hidden data folder; the counselor would have to find their way out of it first)."""
         start = self.vault.path.parent
         while not start.is_dir() and start.parent != start:
-            start = start.parent  # the default folder's parent may not exist before the first run
-        picked = self.ask_folder(start)
+            start = start.parent  # a folder not made yet: its nearest existing parent
+        picked = self.ask_folder(start_folder(start if self.vault.path != default_vault_path() else None))
         if picked:
             self.use_folder(Path(os.path.abspath(picked)))
 

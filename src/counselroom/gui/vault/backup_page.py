@@ -42,6 +42,7 @@ from ...vault import backup, compaction
 from ...vault.errors import VaultError
 from ...vault.media import Volume, VolumeSource, is_removable, removable, system_volumes
 from ...vault.vault import Vault
+from ..common.folders import start_folder
 from ..common.widgets import Task, heading, message_label, paragraph, set_message
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,8 @@ class BackupPage(QWidget):
 
     def _ask_folder(self) -> str:
         """The folder dialog (tests replace this method)."""
-        return QFileDialog.getExistingDirectory(self, tr("Choose a folder for backups"))
+        return QFileDialog.getExistingDirectory(self, tr("Choose a folder for backups"),
+                                                str(start_folder(self.chosen_folder)))
 
     def choose_folder(self) -> None:
         picked = self._ask_folder()
