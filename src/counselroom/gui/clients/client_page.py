@@ -3,6 +3,8 @@ tabs below it. Later parts of the program add their tabs (sessions, consent, tes
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -39,6 +41,9 @@ def _value_label() -> QLabel:
     return label
 
 
+TAB_MNEMONIC = re.compile(r"\(&.\)")  # the Chinese form of an &-letter: 咨询记录(&N)
+
+
 class ClientPage(QWidget):
     back_requested = Signal()
     # Emitted after this client's file was saved, archived or unarchived (with the client's id).
@@ -70,7 +75,7 @@ class ClientPage(QWidget):
         self.unarchive_button = QPushButton(tr("Restore from archive"))
         self.unarchive_button.setAccessibleName(tr("Restore this client from the archive"))
         self.unarchive_button.clicked.connect(self.unarchive)
-        self.emergency_button = QPushButton(tr("E&mergency contacts"))
+        self.emergency_button = QPushButton(tr("Emergenc&y contacts"))
         self.emergency_button.setAccessibleName(tr("Show this client's emergency contacts"))
         self.emergency_button.setToolTip(tr("Guardian, emergency contact and the crisis contacts of the safety plan"))
         self.emergency_button.clicked.connect(self.show_emergency_contacts)
@@ -118,7 +123,7 @@ class ClientPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(tr("Client file"))
         self.overview = self._build_overview()
-        self.tabs.addTab(self.overview, tr("Overview"))
+        self.add_tab(self.overview, tr("Overview"))
         self._add_record_tabs(services, client_id)
 
         layout = QVBoxLayout(self)
@@ -254,8 +259,18 @@ class ClientPage(QWidget):
 
     def add_tab(self, widget: QWidget, label: str) -> int:
         """Add a tab (label already translated). A tab with a shutdown() method is shut down with
-        the page, before the window locks."""
-        return self.tabs.addTab(widget, label)
+        the page, before the window locks.
+
+        Tabs have no &-letter: the buttons and fields inside the tabs need the letters (新建记录(&N) clashed
+        with 咨询记录(&N)). Alt+1, Alt+2, ... bring the tabs forward instead, as the tabs' tooltips say."""
+        index = self.tabs.addTab(widget, TAB_MNEMONIC.sub("", label).replace("&", ""))
+        if index < 9:
+            keys = QKeySequence(f"Alt+{index + 1}")
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda: self.tabs.setCurrentWidget(widget))
+            self.tabs.setTabToolTip(index, keys.toString(QKeySequence.SequenceFormat.NativeText))
+        return index
 
     def shutdown(self) -> None:
         """Stop listening and forget the client (the window calls this before locking)."""
