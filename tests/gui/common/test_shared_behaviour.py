@@ -150,6 +150,9 @@ def test_one_icon_family_on_dialog_buttons_and_in_the_navigation(qtbot) -> None:
     save = box.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None and not save.icon().isNull()
     assert save.icon().pixmap(16, 16).toImage() == icon("save").pixmap(16, 16).toImage()
+    from counselroom.gui.shell.main_window import SECTIONS
+
+    assert {key for key, _label, _keys in SECTIONS} <= set(SECTION_ICONS), "a section without its icon"
     for name in SECTION_ICONS.values():
         assert not icon(name).isNull(), name
         assert not icon(name).pixmap(24, 24).isNull(), name
