@@ -373,6 +373,11 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
         self.resize(1100, 720)
+        # X11 drops a close request for a window a dialog blocks without a word: say why (blocked_close.py)
+        from .blocked_close import install
+
+        self.close_watcher = install(lambda: QApplication.activeModalWidget() not in (None, self),
+                                     self._close_blocked)
         self._build_menus()
         self._update_title()
         if ctx.vault.exists():
@@ -703,6 +708,25 @@ class MainWindow(QMainWindow):
         self._update_menus()
 
     # --- quitting -------------------------------------------------------------------------------
+    def _close_blocked(self, window_id: int) -> None:
+        if window_id == int(self.winId()):
+            self.explain_blocked_close()
+
+    def explain_blocked_close(self) -> QMessageBox | None:
+        """The counselor closed the window while a dialog is open: say which, and bring it forward."""
+        modal = QApplication.activeModalWidget()
+        if modal is None or modal is self:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Information, tr("A window is still open"),
+                          tr("“{title}” is still open. Finish it or close it first; then counselroom can be "
+                             "closed.", title=modal.windowTitle() or tr("A dialog")),
+                          QMessageBox.StandardButton.Ok, modal)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        modal.raise_()
+        return box
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.wizard is not None and self.wizard.key_unconfirmed and not confirm_destructive(
                 self, tr("Quit"), tr("The vault is created, but you have not confirmed that the recovery key is "
