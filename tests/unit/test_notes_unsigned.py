@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "vaults"
 def _walk(services: Services) -> set[int]:
     """Every held session whose note is missing or a draft, found the long way."""
     rows = services.store.conn.execute(
-        f"SELECT a.id FROM appointments a WHERE a.attendance IN ({', '.join('?' * len(HELD))}) AND NOT EXISTS "
+        f"SELECT a.id FROM appointments a WHERE a.attendance IN ({', '.join('?' * len(HELD))}) "
+        "AND a.group_session_id IS NULL AND NOT EXISTS "
         "(SELECT 1 FROM notes n WHERE n.appointment_id = a.id AND n.status = 'signed')", HELD)
     return {int(r[0]) for r in rows}
 
@@ -75,6 +76,22 @@ def test_the_table_follows_booking_attendance_signing_and_deleting(services: Ser
     assert not set(booked[:3]) & set(_overdue(services, now))
     assert set(booked[3:]) <= set(_overdue(services, now))
     assert sorted(_overdue(services, now)) == sorted(_walk(services))
+
+
+def test_a_group_sessions_member_appointments_are_never_kept(services: Services, consented_client) -> None:  # type: ignore[no-untyped-def]
+    """Their one note is the group's (issue 12.5): held, they are not a member's overdue note."""
+    ids = [consented_client("G-1"), consented_client("G-2")]
+    group = services.consent.create_group("团体 group")
+    for client_id in ids:
+        services.consent.add_member(group.id, client_id, date.today() - timedelta(days=30))
+        services.consent.record_agreement(group.id, client_id, date.today() - timedelta(days=20))
+    start = datetime.combine(date.today() - timedelta(days=7), datetime.min.time()).replace(hour=15)
+    session = services.groups.book(group.id, start, start + timedelta(minutes=90))
+    for client_id in ids:
+        services.groups.record_attendance(session.id, client_id, "attended", start, start + timedelta(minutes=90))
+    held = {a.id for a in services.groups.appointments_of(session.id) if a.held}
+    assert len(held) == 2 and not held & _kept(services)
+    assert _kept(services) == _walk(services) and not held & set(_overdue(services, datetime.now()))
 
 
 def test_destroying_a_case_file_takes_its_sessions_out(services: Services) -> None:
