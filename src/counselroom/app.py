@@ -61,8 +61,10 @@ def _qt_supplement_translator(lang: str, parent: object) -> object | None:
 
     class Supplement(QTranslator):
         def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
-                      n: int = -1) -> str:
-            return words.get(context, {}).get(source, "")
+                      n: int = -1) -> str | None:
+            # None, not "": Qt takes an empty string as the translation and asks no other catalogue (the
+            # key names of every shortcut came out empty, "Alt+1" as "1").
+            return words.get(context, {}).get(source)
 
         def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
             return not words
