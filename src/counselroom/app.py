@@ -60,7 +60,7 @@ def _qt_supplement_translator(lang: str, parent: object) -> object | None:
              if isinstance(entries, dict)}
 
     class Supplement(QTranslator):
-        def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
+        def translate(self, context: str, source: str, disambiguation: str | None = None,
                       n: int = -1) -> str | None:
             # None, not "": Qt takes an empty string as the translation and asks no other catalogue (the
             # key names of every shortcut came out empty, "Alt+1" as "1").
