@@ -52,6 +52,12 @@ def client_shown_text(c: Client) -> str:
     return " ".join(t for t in (c.code, c.name, c.school, c.department, c.class_name, c.notes) if t)
 
 
+def _joined(pieces: list[str]) -> str:
+    """Snippets of several sections as one line: "…a… … …b…" reads "…a … b…"."""
+    inner = " … ".join(p.strip("…").strip() for p in pieces)
+    return ("…" if pieces[0].startswith("…") else "") + inner + ("…" if pieces[-1].endswith("…") else "")
+
+
 class SearchService:
     def __init__(self, store: Store, clients: ClientService, notes: NoteService) -> None:
         self.store = store
@@ -120,7 +126,7 @@ class SearchService:
             if kind == "note":
                 sections = self._sections_with(str(template_id), json.loads(text), query)
             # a note with the words in two sections shows both (issue 13), each snippet shorter
-            snippet = (" … ".join(search.snippet(t, query, width=24) for _title, t in sections) if len(sections) > 1
+            snippet = (_joined([search.snippet(t, query, width=24) for _title, t in sections]) if len(sections) > 1
                        else search.snippet(sections[0][1] if sections else str(text), query))
             hit = SearchHit(kind, int(client_id), str(code), str(name), int(note_id), date.fromisoformat(str(day)),
                             sections[0][0] if sections else "", snippet, tuple(title for title, _t in sections))

@@ -31,6 +31,7 @@ def test_a_note_with_the_words_in_two_sections_shows_both(qtbot, services: Servi
     hit = hits[0]
     assert hit.sections == ("Presenting concerns", "Plan and next appointment")
     assert "入睡困难" in hit.snippet and "日记" in hit.snippet
+    assert "… …" not in hit.snippet  # the pieces are joined by one ellipsis
     page = SearchPage(services)
     qtbot.addWidget(page)
     page.search.setText("失眠")
