@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import combinations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFontMetricsF
 
 from counselroom.gui.common.trend_chart import ChartBand, ChartPoint, TrendChart
@@ -26,8 +26,9 @@ def labels(widget: TrendChart) -> list[tuple[object, str]]:
     plot = widget._plot_rect()
     positions = [QPointF(widget._x(plot, i, p.day), widget._y(plot, p.value)) for i, p in enumerate(widget.points)]
     small = QFontMetricsF(widget.font())
-    bands = widget.band_labels(plot, small)
-    values = widget.value_labels(plot, positions, [r for r, _ in bands])
+    values = widget.value_labels(plot, positions)
+    points = [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in positions]
+    bands = widget.band_labels(plot, small, [r for r, _ in values] + points)
     return [*widget.axis_labels(plot), *bands, *values]
 
 
@@ -51,11 +52,12 @@ def test_axis_numbers_are_distinct_whole_numbers(qtbot) -> None:  # type: ignore
 def test_close_points_and_band_names_do_not_overlap(qtbot) -> None:  # type: ignore[no-untyped-def]
     widget = chart(qtbot, 360, 180)
     start = date(2026, 3, 2)
-    values = [12, 13, 12, 14, 15, 14, 16, 15, 21, 22, 21, 22]
+    values = [12, 13, 12, 14, 15, 14, 16, 15, 21, 22, 21, 23]
     widget.set_data([ChartPoint(start + timedelta(days=i), v, str(v)) for i, v in enumerate(values)], PHQ9_BANDS,
                     0, 27)
     placed = labels(widget)
     assert len([t for _r, t in placed if t in {str(v) for v in values}]) >= 3  # some values are shown
+    assert any(t == "23" for _r, t in placed)  # the latest value is never the one left out
     for (a, ta), (b, tb) in combinations(placed, 2):
         assert not a.intersects(b), f"{ta!r} overlaps {tb!r}"  # type: ignore[attr-defined]
     plot = widget._plot_rect()

@@ -132,26 +132,30 @@ class TrendChart(QWidget):
             out.append((QRectF(plot.left(), top, plot.width(), bottom - top), colour))
         return out
 
-    def band_labels(self, plot: QRectF, fm: QFontMetricsF) -> list[tuple[QRectF, str]]:
-        """Each band's name at its right end, where the band is tall enough for it."""
+    def band_labels(self, plot: QRectF, fm: QFontMetricsF,
+                    avoid: list[QRectF] | None = None) -> list[tuple[QRectF, str]]:
+        """Each band's name at its right end, where the band is tall enough for it and no point or value
+        (in `avoid`) is there."""
         out = []
         for (rect, _colour), band in zip(self.band_rects(plot), self.bands, strict=True):
             if rect.height() < fm.height():
                 continue
             width = min(fm.horizontalAdvance(band.label) + 2, rect.width() - 8)
-            out.append((QRectF(rect.right() - 4 - width, rect.center().y() - fm.height() / 2, width, fm.height()),
-                        band.label))
+            label = QRectF(rect.right() - 4 - width, rect.center().y() - fm.height() / 2, width, fm.height())
+            if not any(label.intersects(other) for other in avoid or []):
+                out.append((label, band.label))
         return out
 
     def value_labels(self, plot: QRectF, positions: list[QPointF],
                      avoid: list[QRectF] | None = None) -> list[tuple[QRectF, str]]:
-        """Each point's value above it, or below it where there is no room above or a band's name is there;
-        one that would still overlap a value already placed or a band's name is left out (the accessible
+        """Each point's value above it, or below it where there is no room above; one that would still overlap a
+        value already placed (or a rectangle in `avoid`) is left out, never the latest (the accessible
         description and the table beside the chart give every value)."""
         fm = QFontMetricsF(self.font())
         out: list[tuple[QRectF, str]] = []
         taken = list(avoid or [])
-        for pos, point in zip(positions, self.points, strict=True):
+        pairs = list(zip(positions, self.points, strict=True))
+        for pos, point in pairs[-1:] + pairs[:-1]:  # the latest result first: it is never the one left out
             width = fm.horizontalAdvance(point.text) + 4
             above = QRectF(pos.x() - width / 2, pos.y() - fm.height() - 4, width, fm.height())
             below = QRectF(pos.x() - width / 2, pos.y() + 6, width, fm.height())
@@ -186,13 +190,9 @@ class TrendChart(QWidget):
         palette_text = self.palette().color(self.foregroundRole())
         muted = QColor("#5b6272")
 
-        # bands, with their labels at the right
+        # bands; their names at the right come after the values (below)
         for rect, colour in self.band_rects(plot):
             painter.fillRect(rect, QColor(colour))
-        painter.setFont(small)
-        painter.setPen(muted)
-        for rect, text in self.band_labels(plot, QFontMetricsF(small)):
-            painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
         painter.setFont(self.font())
         painter.setPen(QPen(QColor("#9aa3b5"), 1))
         painter.drawRect(plot)
@@ -216,12 +216,18 @@ class TrendChart(QWidget):
         for pos in positions:
             painter.drawEllipse(pos, 4, 4)
 
-        # values above the points, dates under the axis (skipping those that would overlap)
+        # values above the points, dates under the axis (skipping those that would overlap); the bands' names
+        # where no point nor value is (the table beside the chart names each result's band)
         painter.setPen(palette_text)
-        avoid = [rect for rect, _ in self.band_labels(plot, QFontMetricsF(small))]
-        for rect, text in self.value_labels(plot, positions, avoid):
+        values = self.value_labels(plot, positions)
+        for rect, text in values:
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setFont(small)
+        painter.setPen(muted)
+        taken = [r for r, _ in values] + [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in positions]
+        for rect, text in self.band_labels(plot, QFontMetricsF(small), taken):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.setPen(palette_text)
         for rect, text in self.date_labels(plot, positions, QFontMetricsF(small)):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
