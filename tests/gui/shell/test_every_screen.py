@@ -1,0 +1,402 @@
+"""Every page, tab and dialog of the demo vault, in both languages, on the room's screens (issue 13).
+
+On a 1366x768 screen at 100% and a 1920x1080 screen at 150%, nothing may need more room than the screen
+has, no text may be cut off, no English may show in the Chinese window, and no two buttons of one window
+may share an &-letter. The sweep opens every section and tab, the files of a few clients with every tab,
+and every dialog an enabled button opens (see screen_sweep.py).
+
+The full sweep (both languages, both screens, every dialog) is marked slow; the quick test checks the
+sections and a client's file in Chinese on the laptop screen. A subprocess run with QT_SCALE_FACTOR=1.5
+shows that the 150% screen is the logical 1280x720 the in-process check assumes.
+
+Problems a page still has are listed in KNOWN with who fixes them; a problem that is gone from the
+sweep must leave the list too (the test says so), so the list stays true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QWidget
+
+from counselroom.app import install_qt_translations, make_demo_vault
+from counselroom.config import AppConfig
+from counselroom.gui.shell.main_window import SECTIONS, AppContext, MainWindow
+from counselroom.i18n import set_language
+from counselroom.vault.media import FakeVolumes
+from counselroom.vault.vault import Vault
+
+from . import screen_sweep as sweep
+from .screen_sweep import FULL_HD_150, LAPTOP, DialogCatcher, Findings, Screen
+
+# Problems the sweep finds that belong to a page (issue 13, the other half): each is a substring of a
+# problem line. Remove a line when the page is fixed; the test fails while a listed problem is gone.
+SOMETIMES = " (not in every sweep: not checked for being gone)"
+DEMO_IN_ENGLISH = "the demo data is English in a Chinese vault (issue 13: the Chinese demo data)"
+KNOWN: dict[str, str] = {
+    "'School of": DEMO_IN_ENGLISH,  # the statistics' schools and departments
+    "QLabel: 'Statistics'": DEMO_IN_ENGLISH,  # a department's name
+    "Exam stress group": DEMO_IN_ENGLISH,
+    "'Referred by the": DEMO_IN_ENGLISH,
+    "Lin Xiaowen (demo)": DEMO_IN_ENGLISH + SOMETIMES,  # the counselor's profile, in a dialog not always reached
+    "supervision": DEMO_IN_ENGLISH,  # the training log
+    "Motivational interviewing": DEMO_IN_ENGLISH,
+    "Beijing Suicide Research": DEMO_IN_ENGLISH,
+    "Certificate of attendance": DEMO_IN_ENGLISH,
+    "Ministry of Education": DEMO_IN_ENGLISH,
+    "National conference": DEMO_IN_ENGLISH,
+    "Online course": DEMO_IN_ENGLISH,
+    "Professional reading group": DEMO_IN_ENGLISH,
+    "Crisis intervention and suicide": DEMO_IN_ENGLISH,
+    "Dr Zhang": DEMO_IN_ENGLISH,
+    "'The default is 3 years": "retention rules dialog: a new sentence without its translation yet",
+}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[Vault, str, Path]]:
+    folder = Path(tempfile.mkdtemp(prefix="counselroom-sweep-"))
+    vault, passphrase = make_demo_vault(folder)
+    yield vault, passphrase, folder
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_window(demo: tuple[Vault, str, Path], lang: str, screen: Screen) -> MainWindow:
+    vault, passphrase, folder = demo
+    set_language(lang)
+    install_qt_translations(lang)
+    ctx = AppContext(vault=vault, config=AppConfig(language=lang), config_path=folder / "settings.json",
+                     remind_backup=False, volumes=FakeVolumes(), demo_passphrase=passphrase)
+    window = MainWindow(ctx)
+    width, height = screen.usable
+    window.resize(width, height)
+    window.show()
+    return window
+
+
+class Sweep:
+    def __init__(self, window: MainWindow, lang: str, screen: Screen, dialogs: bool) -> None:
+        self.window = window
+        self.screen = screen
+        self.chinese = lang == "zh_CN"
+        self.ids = sweep.english_ids()
+        self.findings = Findings()
+        self.dialogs = dialogs
+        self.catcher = DialogCatcher(self._dialog)
+
+    def check(self, root: QWidget, label: str) -> None:
+        sweep.check(root, self.screen, self.chinese, self.ids, self.findings, label)
+
+    def _dialog(self, w: QWidget) -> None:
+        sweep.settle(0.02)
+        self.check(w, f"dialog {w.windowTitle() or type(w).__name__}")
+        for _tabs, _i in sweep.each_tab(w):
+            self.check(w, f"dialog {w.windowTitle()} tab")
+
+    def unlock(self) -> None:
+        screen = self.window.unlock_screen
+        assert screen is not None
+        self.check(self.window, "unlock")
+        screen.try_unlock()
+        end = 200
+        while not self.window.is_unlocked and end:
+            sweep.settle(0.05)
+            end -= 1
+        assert self.window.is_unlocked
+
+    def page(self, root: QWidget, label: str) -> None:
+        sweep.settle(0.02)
+        self.check(self.window, label)
+        for _tabs, i in sweep.each_tab(root):
+            self.check(self.window, f"{label} tab {i}")
+            if self.dialogs:
+                self.click_all(root, f"{label} tab {i}")
+        if self.dialogs:
+            self.click_all(root, label)
+
+    def click_all(self, root: QWidget, label: str) -> None:
+        sweep.select_first_rows(root)
+        clicked: set[str] = set()
+        for button in sweep.clickable(root):
+            if not shiboken6.isValid(button) or not button.isVisible() or not button.isEnabled():
+                continue
+            text = button.text()
+            if text in clicked:
+                continue
+            clicked.add(text)
+            self.click(button)
+            if not shiboken6.isValid(root):
+                return
+
+    def click(self, button: QAbstractButton) -> None:
+        self.catcher.arm()
+        try:
+            button.click()
+            sweep.settle(0.03)
+        finally:
+            self.catcher.disarm()
+
+    def run(self, clients: int = 3) -> Findings:
+        self.unlock()
+        shell = self.window.shell
+        assert shell is not None
+        for key, _label, _shortcut in SECTIONS:
+            self.window.go(key)
+            self.page(shell.pages[key], key)
+            if self.window.shell is not shell:  # a dialog's button locked or rebuilt the window
+                break
+        self.client_files(clients)
+        return self.findings
+
+    def client_files(self, count: int) -> None:
+        shell = self.window.shell
+        services = self.window.services
+        assert shell is not None and services is not None
+        everyone = services.clients.list(include_archived=True)
+
+        def weight(c: object) -> int:
+            cid = c.id or 0  # type: ignore[attr-defined]
+            return (len(services.notes.for_client(cid)) + len(services.psychtests.for_client(cid))
+                    + 3 * bool(services.risk.flagged(cid)) + 3 * len(services.referrals.for_client(cid)))
+
+        chosen = sorted(everyone, key=weight, reverse=True)[:count]
+        clients = shell.pages["clients"]
+        for client in chosen:
+            self.window.go("clients")
+            clients.open_client(client.id)  # type: ignore[attr-defined]
+            page = clients.client_page  # type: ignore[attr-defined]
+            self.page(page, f"client {client.code}")
+            if self.window.shell is not shell:
+                break
+            clients.show_list()  # type: ignore[attr-defined]
+
+
+def sweep_wizard(qtbot, folder: Path, lang: str, screen: Screen) -> Findings:  # type: ignore[no-untyped-def]
+    """The first-run wizard's five pages, filled in as a counselor would, and the unlock screen's recovery
+    page."""
+    from counselroom.gui.shell.first_run_wizard import CHECK, KEY
+    from counselroom.gui.vault.recovery_key_dialog import key_tail
+    from counselroom.vault.kdf import FLOOR
+
+    set_language(lang)
+    install_qt_translations(lang)
+    ctx = AppContext(vault=Vault(folder / f"new-{lang}-{screen.width}", state_dir=folder / "state"),
+                     config=AppConfig(language=lang), config_path=folder / "settings.json", kdf_params=FLOOR,
+                     remind_backup=False)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(*screen.usable)
+    window.show()
+    s = Sweep(window, lang, screen, dialogs=False)
+    wizard = window.wizard
+    assert wizard is not None
+    s.check(window, "wizard language")
+    wizard.next()
+    for key, value in {"name": "林晓雯", "qualifications": "国家二级心理咨询师", "certificate_no": "CN-2019-0042",
+                       "institution": "示例大学心理健康教育中心", "room": "3号楼204", "contact": "010-0000"}.items():
+        wizard.profile_form.fields[key].setText(value)
+    s.check(window, "wizard profile")
+    wizard.next()
+    wizard.new_passphrase.first.setText("password1")
+    s.check(window, "wizard passphrase refused")
+    wizard.new_passphrase.first.setText("Seven green lanterns by the lake")
+    wizard.new_passphrase.second.setText("Seven green lanterns by the lake")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.index == KEY, timeout=20_000)
+    s.check(window, "wizard recovery key")
+    wizard.written_down.setChecked(True)
+    s.check(window, "wizard recovery key ticked")
+    wizard.next()
+    assert wizard.index == CHECK
+    wizard.key_check.field.setText(key_tail(wizard.recovery_key))
+    s.check(window, "wizard check")
+    wizard.next()
+    qtbot.waitUntil(lambda: window.is_unlocked, timeout=20_000)
+    s.check(window, "first unlock")
+    window.lock()
+    unlock = window.unlock_screen
+    assert unlock is not None
+    s.check(window, "unlock")
+    unlock.pages.setCurrentIndex(1)
+    s.check(window, "unlock with the recovery key")
+    unlock.pages.setCurrentIndex(0)
+    return s.findings
+
+
+def menu_dialogs(s: Sweep) -> None:
+    """Help's keyboard shortcuts and About, which open from the menu bar."""
+    for open_box in (s.window.show_shortcuts, s.window.show_about):
+        s.catcher.arm()
+        open_box()
+        sweep.settle(0.05)
+        s.catcher.disarm()
+
+
+def report(findings: Findings) -> list[str]:
+    """The problems not listed in KNOWN, and the KNOWN entries no problem matches any more."""
+    new = [p for p in findings.problems if not any(k in p for k in KNOWN)]
+    gone = [k for k, why in KNOWN.items() if not why.endswith(SOMETIMES) and not any(k in p for p in findings.problems)]
+    return new + [f"fixed, remove from KNOWN: {k!r}" for k in gone]
+
+
+def sweep_window(qtbot, demo, lang: str, screen: Screen, dialogs: bool, clients: int) -> Findings:  # type: ignore[no-untyped-def]
+    window = open_window(demo, lang, screen)
+    qtbot.addWidget(window)
+    s = Sweep(window, lang, screen, dialogs)
+    try:
+        findings = s.run(clients)
+        if dialogs:
+            menu_dialogs(s)
+    finally:
+        window.close_other_windows()
+        window.lock()
+        sweep.settle(0.02)
+    return findings
+
+
+def test_sections_and_a_client_file_fit_the_laptop_in_chinese(qtbot, demo) -> None:  # type: ignore[no-untyped-def]
+    findings = sweep_window(qtbot, demo, "zh_CN", LAPTOP, dialogs=False, clients=1)
+    assert len(findings.seen) > 20, findings.seen
+    problems = [p for p in report(findings) if not p.startswith("fixed, remove")]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", [LAPTOP, FULL_HD_150], ids=["1366x768", "1920x1080-150pct"])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_page_tab_and_dialog(qtbot, demo, lang: str, screen: Screen) -> None:  # type: ignore[no-untyped-def]
+    findings = sweep_window(qtbot, demo, lang, screen, dialogs=True, clients=3)
+    assert sum(label.startswith("dialog") for label in findings.seen) >= 15, findings.seen
+    problems = report(findings) if (lang, screen) == ("zh_CN", FULL_HD_150) else \
+        [p for p in report(findings) if not p.startswith("fixed, remove")]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_first_run_wizard_and_the_unlock_screen(qtbot, demo, lang: str) -> None:  # type: ignore[no-untyped-def]
+    findings = sweep_wizard(qtbot, demo[2], lang, FULL_HD_150)
+    findings.problems += sweep_wizard(qtbot, demo[2], lang, LAPTOP).problems
+    assert len(findings.seen) >= 9
+    problems = [p for p in report(findings) if not p.startswith("fixed, remove")]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_client_files_tabs_leave_the_letters_to_their_buttons(qtbot, demo) -> None:  # type: ignore[no-untyped-def]
+    """The tabs of a client's file have no &-letter (the buttons inside them need the letters); Alt+1, Alt+2,
+    ... bring them forward, as their tooltips say."""
+    window = open_window(demo, "zh_CN", LAPTOP)
+    qtbot.addWidget(window)
+    try:
+        Sweep(window, "zh_CN", LAPTOP, dialogs=False).unlock()
+        assert window.shell is not None and window.services is not None
+        clients = window.shell.pages["clients"]
+        window.go("clients")
+        clients.open_client(window.services.clients.list()[0].id)  # type: ignore[attr-defined]
+        page = clients.client_page  # type: ignore[attr-defined]
+        tabs = page.tabs
+        assert tabs.count() >= 8
+        assert not [tabs.tabText(i) for i in range(tabs.count()) if "&" in tabs.tabText(i)]
+        assert [tabs.tabToolTip(i) for i in range(3)] == ["Alt+1", "Alt+2", "Alt+3"]
+        tabs.setCurrentIndex(0)
+        page.setFocus()
+        qtbot.keyClick(page, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+        assert tabs.currentIndex() == 2
+    finally:
+        window.lock()
+
+
+def test_the_checks_see_what_they_should(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each check fails on a widget built to fail it, so the sweep cannot pass by seeing nothing."""
+    from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    label = QLabel("Save")
+    tight = QPushButton("Restore from a backup…")
+    tight.setFixedWidth(40)
+    row = QHBoxLayout()
+    first, second = QPushButton("&Open"), QPushButton("&Other")
+    row.addWidget(first)
+    row.addWidget(second)
+    layout.addWidget(label)
+    layout.addWidget(tight)
+    layout.addLayout(row)
+    dialog.setMinimumSize(1400, 500)
+    dialog.show()
+    ids = sweep.english_ids()
+    findings = Findings()
+    sweep.check(dialog, LAPTOP, True, ids, findings, "test")
+    text = "\n".join(findings.problems)
+    assert "minimum size 1400x500 exceeds" in text
+    assert "text cut off" in text and "Restore from a backup" in text
+    assert "English in Chinese" in text and "'Save'" in text
+    assert "mnemonic O twice" in text
+    assert sweep.untranslated_phrase_found("previous_status: pending")
+    assert not sweep.untranslated_phrase_found("PHQ-9")
+
+
+def test_the_150_percent_screen_is_the_logical_screen_checked() -> None:
+    """Under QT_SCALE_FACTOR=1.5 a window needs the same logical room as at 100% (so checking 1280x720
+    logical pixels in-process is checking 1920x1080 at 150%)."""
+    code = (
+        "import os, sys, json\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QApplication([])\n"
+        "from counselroom.gui.shell.application import prepare_application\n"
+        "prepare_application(app)\n"
+        "from PySide6.QtWidgets import QPushButton, QLabel, QLineEdit, QVBoxLayout, QWidget\n"
+        "w = QWidget(); lay = QVBoxLayout(w)\n"
+        "for t in ('Restore from a backup…', '从备份恢复（&E）…', 'Session notes'):\n"
+        "    lay.addWidget(QPushButton(t)); lay.addWidget(QLabel(t)); lay.addWidget(QLineEdit(t))\n"
+        "hint = w.minimumSizeHint()\n"
+        "print(json.dumps([QGuiApplication.primaryScreen().devicePixelRatio(), hint.width(), hint.height()]))\n"
+    )
+    sizes = {}
+    for factor in ("1", "1.5"):
+        env = {**os.environ, "QT_SCALE_FACTOR": factor, "QT_QPA_PLATFORM": "offscreen"}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                             check=True).stdout.strip().splitlines()[-1]
+        sizes[factor] = json.loads(out)
+    assert sizes["1"][0] == 1.0 and sizes["1.5"][0] == 1.5
+    assert abs(sizes["1"][1] - sizes["1.5"][1]) <= 2 and abs(sizes["1"][2] - sizes["1.5"][2]) <= 2, sizes
+
+
+def test_qt_file_dialog_speaks_chinese(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Qt's own dialogs come with Qt's Chinese catalogue: the folder chooser reads 查找范围, not Look in."""
+    from PySide6.QtWidgets import QLabel
+
+    set_language("zh_CN")
+    install_qt_translations("zh_CN")
+    dialog = QFileDialog(None, "", str(Path.home()))
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = {label.text() for label in dialog.findChildren(QLabel)}
+    assert any("查找范围" in t for t in texts), texts
+    from PySide6.QtGui import QKeySequence
+
+    # The words Qt's catalogue has still come from it (the supplement answers only for its own words).
+    assert QKeySequence("Alt+1").toString(QKeySequence.SequenceFormat.NativeText) == "Alt+1"
+    assert QKeySequence("F12").toString(QKeySequence.SequenceFormat.NativeText) == "F12"
+    assert not any("Look in" in t for t in texts), texts
+    ids = sweep.english_ids()
+    findings = Findings()
+    sweep.check(dialog, LAPTOP, True, ids, findings, "file dialog")
+    assert not [p for p in findings.problems if "English" in p], findings.problems
+    QApplication.processEvents()
+    assert QGuiApplication.primaryScreen() is not None
