@@ -47,9 +47,13 @@ def client_text(c: Client) -> str:
     return " ".join([c.code, c.name, pinyin, initials, c.school, c.department, c.class_name, c.notes])
 
 
-def client_shown_text(c: Client) -> str:
-    """The client's fields as a snippet shows them: never the index's own pinyin (issue 13)."""
-    return " ".join(t for t in (c.code, c.name, c.school, c.department, c.class_name, c.notes) if t)
+def client_shown_text(c: Client, query: str = "") -> str:
+    """The client's field holding a query word (else all of them) as a snippet shows it: never the index's own
+    pinyin (issue 13)."""
+    fields = [t for t in (c.code, c.name, c.school, c.department, c.class_name, c.notes) if t]
+    words = [w.lower() for w in query.split()]
+    holding = [t for t in fields if any(w in t.lower() for w in words)]
+    return holding[0] if holding else " ".join(fields)
 
 
 def _joined(pieces: list[str]) -> str:
@@ -109,7 +113,7 @@ class SearchService:
             for client in self._clients(ids):  # one read each: client hits are few (names, codes)
                 assert client.id is not None
                 out.append((client.id, SearchHit("client", client.id, client.code, client.name, None, None, "",
-                                                 search.snippet(client_shown_text(client), query))))
+                                                 search.snippet(client_shown_text(client, query), query))))
             return out
         joins = "JOIN notes n ON n.id = {note} JOIN clients c ON c.id = n.client_id"
         if kind == "note":
