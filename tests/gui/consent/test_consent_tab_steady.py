@@ -39,3 +39,23 @@ def test_ticking_moves_neither_the_checklist_nor_the_sign_buttons(qtbot, service
         assert where(tab.paper_button, tab) == paper
     assert tab.state.status == COMPLETE
     assert where(boxes[1], tab) == second and where(tab.paper_button, tab) == paper
+
+
+def test_starting_the_re_consent_does_not_move_the_sign_buttons(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    client = services.clients.create(Client(code="A-002", name="王芳", date_of_birth=date(2001, 4, 5)))
+    client_id = client.id or 0
+    services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
+    template = services.consent.template()
+    services.consent.save_template(replace(template, titles={**template.titles, "en": "Consent to counseling"}))
+    tab = ConsentTab(services, client_id)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 2400)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.reconsent_button.isVisible()  # out of date: the banner offers the re-consent
+    paper = where(tab.paper_button, tab)
+    tab.reconsent_button.click()
+    assert not tab.reconsent_button.isVisible()  # gone, its room kept
+    assert where(tab.paper_button, tab) == paper
