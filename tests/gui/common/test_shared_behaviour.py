@@ -185,3 +185,18 @@ def test_the_chinese_ui_font_is_the_platforms(monkeypatch) -> None:  # type: ign
     monkeypatch.setattr(application.sys, "platform", "linux")
     assert ui_font(base).families() == base.families()
     assert QLabel("咨询").font().pointSizeF() == base.pointSizeF()
+
+
+def test_the_client_forms_error_goes_at_the_next_edit_of_its_field(qtbot, services) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: "client code" stayed red after the code was typed."""
+    from counselroom.gui.clients.client_form import ClientForm
+
+    form = ClientForm(services)
+    qtbot.addWidget(form)
+    form.show()
+    form.save_button.click()
+    code_error = form.errors["code"]
+    assert code_error.isVisible() and code_error.text()
+    assert form.summary.isVisible()
+    QTest.keyClicks(form.edits["code"], "2026-001")
+    assert not code_error.isVisible() and not form.summary.isVisible()

@@ -41,6 +41,7 @@ from ...records.clients import (
 )
 from ...records.services import Services
 from ..common.qt_models import CLIENT_FIELD_LABELS
+from ..common.widgets import clear_when_edited
 
 ERROR_STYLE = "color: #b3261e;"
 NAME_MAX = 100  # what ClientService.validate accepts
@@ -287,10 +288,14 @@ class ClientForm(QDialog):
             msgid = errors.get(name)
             label.setText(tr(msgid) if msgid else "")
             label.setVisible(bool(msgid))
+            if msgid and name in self.inputs:
+                clear_when_edited(label, self.inputs[name])  # gone at the next edit of its field
         unknown = [tr(m) for f, m in errors.items() if f not in self.errors]
         if errors:
             self.summary.setText("\n".join([tr("Please correct the marked fields."), *unknown]))
         self.summary.setVisible(bool(errors))
+        if errors:
+            clear_when_edited(self.summary, *self.inputs.values())
         for name in self.inputs:
             if name in errors:
                 target = self.inputs[name]

@@ -183,33 +183,43 @@ def set_message(label: QLabel, text: str, kind: str = "error") -> None:
 
 def _clear_at_next_edit(label: QLabel) -> None:
     scope = label.parentWidget()
-    if scope is None:
-        return
+    if scope is not None:
+        clear_when_edited(label, scope)
+
+
+def clear_when_edited(label: QLabel, *inputs: QWidget) -> None:
+    """Empty and hide `label` (an error) at the counselor's next edit of `inputs` or of any field inside
+    them: typing, ticking, choosing. A page's own filling of its fields does not count."""
     mark = f"_clears_{id(label)}"
 
     def clear(*_args: object) -> None:
-        if shiboken_valid(label) and label.property("message_kind") == "error":
-            set_message(label, "")
+        if not shiboken_valid(label) or not label.text():
+            return
+        if label.property("message_kind") in (None, "", "error"):
+            label.setText("")
+            label.setVisible(False)
+            label.setProperty("message_kind", "")
 
     def clear_if_focused(widget: QWidget) -> Callable[..., None]:
         return lambda *_args: clear() if widget.hasFocus() else None
 
-    for widget in scope.findChildren(QWidget):
-        if widget.property(mark):
-            continue
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(clear)  # by the counselor only, inside spin, date and list boxes too
-        elif isinstance(widget, QCheckBox | QRadioButton):
-            widget.clicked.connect(clear)
-        elif isinstance(widget, QComboBox):
-            widget.activated.connect(clear)
-        elif isinstance(widget, QPlainTextEdit | QTextEdit) and not widget.isReadOnly():
-            widget.textChanged.connect(clear_if_focused(widget))
-        elif isinstance(widget, QAbstractSpinBox):
-            widget.editingFinished.connect(clear_if_focused(widget))
-        else:
-            continue
-        widget.setProperty(mark, True)
+    for top in inputs:
+        for widget in [top, *top.findChildren(QWidget)]:
+            if widget.property(mark):
+                continue
+            if isinstance(widget, QLineEdit):
+                widget.textEdited.connect(clear)  # by the counselor only, inside spin, date and list boxes too
+            elif isinstance(widget, QCheckBox | QRadioButton):
+                widget.clicked.connect(clear)
+            elif isinstance(widget, QComboBox):
+                widget.activated.connect(clear)
+            elif isinstance(widget, QPlainTextEdit | QTextEdit) and not widget.isReadOnly():
+                widget.textChanged.connect(clear_if_focused(widget))
+            elif isinstance(widget, QAbstractSpinBox):
+                widget.editingFinished.connect(clear_if_focused(widget))
+            else:
+                continue
+            widget.setProperty(mark, True)
 
 
 def shiboken_valid(obj: QObject) -> bool:

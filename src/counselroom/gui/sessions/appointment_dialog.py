@@ -32,7 +32,7 @@ from ...records.clients import Client, ValidationError
 from ...records.services import Services
 from ...vault.errors import VaultError
 from ..clients.client_form import ERROR_STYLE, plain_label
-from ..common.widgets import save_cancel_buttons, show_error
+from ..common.widgets import clear_when_edited, save_cancel_buttons, show_error
 from .appointment_models import long_day_text, qdate, time_range
 
 DEFAULT_MINUTES = 50
@@ -311,10 +311,14 @@ class AppointmentDialog(QDialog):
             msgid = errors.get(name)
             label.setText(tr(msgid) if msgid else "")
             label.setVisible(bool(msgid))
+            if msgid and name in self.inputs:
+                clear_when_edited(label, self.inputs[name])  # gone at the next edit of its field
         others = [tr(m) for f, m in errors.items() if f not in self.errors]
         if errors:
             self.summary.setText("\n".join([tr("Please correct the marked fields."), *others]))
         self.summary.setVisible(bool(errors))
+        if errors:
+            clear_when_edited(self.summary, *self.inputs.values())
         for name, widget in self.inputs.items():
             if name in errors:
                 widget.setFocus()
