@@ -21,14 +21,15 @@ from .i18n import N_, tr
 from .records import demo
 from .records.services import Services
 from .vault import backup as backups
-from .vault import kdf, location
+from .vault import kdf, location, rotation
 from .vault import restore as restores
 from .vault.errors import EXIT_INTEGRITY, EXIT_OPERATIONAL, EXIT_USAGE, VaultError
 from .vault.integrity import run_checks
 from .vault.passphrase_policy import check as check_passphrase
 from .vault.vault import Vault, VaultSession, default_vault_path
 
-COMMANDS = ("init", "check", "passwd", "recover", "demo", "backup", "verify-backup", "restore", "consent-form")
+COMMANDS = ("init", "check", "passwd", "recover", "rotate-key", "demo", "backup", "verify-backup", "restore",
+            "consent-form")
 log = logging.getLogger("counselroom")
 ROLLBACK_CHECK = N_("Not older than the vault this computer opened before")
 
@@ -51,11 +52,18 @@ def _utf8(text: str) -> str:
     return text
 
 
+ROTATE_OFFER = N_("Also re-encrypt the vault under a new key, so that old backups and the old passphrase no longer "
+                  "open today's vault? A new recovery key is made and shown. [y/N] ")
+NOT_ROTATED = N_("Backups made before, and any copy of the vault folder, still open with the old passphrase: the "
+                 "vault's key is unchanged. 'counselroom rotate-key' re-encrypts it under a new key.")
+
+
 class Secrets:
     """Reads secrets without echo from the terminal, or one per line from standard input."""
 
     def __init__(self, from_stdin: bool) -> None:
         self.from_stdin = from_stdin
+        self.last_passphrase: str | None = None  # the passphrase asked last (rotation wraps the new key under it)
 
     def ask(self, prompt: str) -> str:
         if self.from_stdin:
@@ -72,6 +80,10 @@ class Secrets:
             return _utf8(getpass.getpass(prompt))
         except UnicodeDecodeError:
             raise UsageError(tr(NOT_UTF8)) from None
+
+    def passphrase(self, prompt: str) -> str:
+        self.last_passphrase = self.ask(prompt)
+        return self.last_passphrase
 
     def new_passphrase(self) -> str:
         first = self.ask(tr("New passphrase: "))
@@ -158,8 +170,15 @@ def cmd_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock(secrets.ask(tr("Current passphrase: "))) as session:
         _key_file_notices(session)
-        session.set_passphrase(secrets.new_passphrase())
-    say(tr("Passphrase changed. The recovery key is still valid."))
+        new = secrets.new_passphrase()
+        session.set_passphrase(new)
+        rotate = args.rotate or (not secrets.from_stdin and _yes(tr(ROTATE_OFFER)))
+        if not rotate:
+            say(tr("Passphrase changed. The recovery key is still valid."))
+            say(tr(NOT_ROTATED))
+            return 0
+        say(tr("Passphrase changed."))
+        _rotate(session, new)
     return 0
 
 
@@ -167,17 +186,66 @@ def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
     vault = _vault(args)
     with vault.unlock_with_recovery(secrets.ask(tr("Recovery key: "))) as session:
         _key_file_notices(session)
-        session.set_passphrase(secrets.new_passphrase())
+        new = secrets.new_passphrase()
+        session.set_passphrase(new)
         say(tr("New passphrase set."))
-        fresh = args.new_recovery_key
-        if not fresh and not secrets.from_stdin:
-            answer = input(tr("Make a new recovery key now (the old one stops working)? [y/N] "))
-            fresh = answer.strip().lower() in {"y", "yes", "是", "好"}
+        fresh = args.new_recovery_key or (not secrets.from_stdin and _yes(tr(
+            "Make a new recovery key now? The vault is re-encrypted under a new key, so the recovery key you used "
+            "no longer opens it (backups made before still do). [y/N] ")))
         if fresh:
-            _show_recovery_key(session.new_recovery_key())
+            _rotate(session, new)
         else:
             say(tr("The recovery key you used stays valid."))
     return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace, secrets: Secrets) -> int:
+    vault = _vault(args)
+    with vault.unlock(secrets.passphrase(tr("Passphrase: "))) as session:
+        _key_file_notices(session)
+        passphrase = secrets.new_passphrase() if args.new_passphrase else None
+        if passphrase is not None:
+            session.set_passphrase(passphrase)
+        _rotate(session, passphrase if passphrase is not None else _current_passphrase(session, secrets))
+    return 0
+
+
+def _current_passphrase(session: VaultSession, secrets: Secrets) -> str:
+    """Rotation wraps the new key under the passphrase, so it needs the passphrase itself: asked again when the
+    unlock above was not by it (never stored)."""
+    del session
+    return secrets.last_passphrase or secrets.ask(tr("Passphrase: "))
+
+
+def _yes(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in {"y", "yes", "是", "好"}
+
+
+def _rotate(session: VaultSession, passphrase: str) -> None:
+    """Re-encrypt under a new data key (vault/rotation.py), with progress on standard error; then the new recovery
+    key, and honestly what rotation cannot reach."""
+    last = [-1]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "copying":
+            percent = int(100 * done / max(1, total))
+            if percent // 10 != last[0] // 10:
+                last[0] = percent
+                print(tr("Re-encrypting the vault: {percent}%", percent=percent), file=sys.stderr, flush=True)
+
+    result = rotation.rotate_data_key(session, passphrase, progress=progress)
+    say(tr("The vault is re-encrypted under a new key. The previous recovery key no longer opens it."))
+    _show_recovery_key(result.recovery_key)
+    if result.old_backups:
+        say(tr("These backups were made before and still open with the passphrase and the recovery key they were "
+               "made with. Make a new backup now, then destroy these old ones (or lock them away):"))
+        for b in result.old_backups:
+            seen = "" if b.exists() else " " + tr("(not found now: on a medium that is not plugged in?)")
+            say(f"    {b.path}{seen}")
+    else:
+        say(tr("No backup of this vault is registered. Make one now."))
 
 
 def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
@@ -339,9 +407,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--kdf-seconds", type=float, default=0.75,
                        help=tr(N_("target time for the key derivation; 0 uses the minimum strength")))
     add("check", N_("check the vault's pages, structure, schema and audit trail"))
-    add("passwd", N_("change the passphrase (the recovery key stays valid)"))
+    p = add("passwd", N_("change the passphrase (the recovery key stays valid)"))
+    p.add_argument("--rotate", action="store_true",
+                   help=tr(N_("also re-encrypt the vault under a new key (a new recovery key is made)")))
     p = add("recover", N_("set a new passphrase with the recovery key"))
-    p.add_argument("--new-recovery-key", action="store_true", help=tr(N_("also make a new recovery key")))
+    p.add_argument("--new-recovery-key", action="store_true",
+                   help=tr(N_("also re-encrypt the vault under a new key and make a new recovery key")))
+    p = add("rotate-key", N_("re-encrypt the vault under a new key; old backups keep their old secrets"))
+    p.add_argument("--new-passphrase", action="store_true", help=tr(N_("set a new passphrase at the same time")))
     p = add("backup", N_("make an encrypted backup in a folder and verify it by reading it back"))
     p.add_argument("--to", required=True, help=tr(N_("the folder on the removable medium")))
     p.add_argument("--same-disk", action="store_true",
@@ -370,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
-    "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "demo": cmd_demo,
+    "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "rotate-key": cmd_rotate_key,
+    "demo": cmd_demo,
     "backup": cmd_backup, "verify-backup": cmd_verify_backup, "restore": cmd_restore,
     "consent-form": cmd_consent_form}
 

@@ -399,7 +399,12 @@ def test_stripping_the_mac_after_it_was_added_is_noticed(new_vault: tuple[Vault,
     assert "mac" not in json.loads(vault.slot_paths[0].read_text())
 
 
-@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir()))
+def _without_mac(folder: Path) -> bool:
+    return "mac" not in json.loads((folder / "keyslots.json").read_text())
+
+
+# v4 was made after the key files got their MAC: it has one already
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if _without_mac(p)))
 def test_fixture_vaults_without_a_mac_open_and_get_one(fixture: str, tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / fixture, tmp_path / "vault")
     facts = json.loads((tmp_path / "vault" / "fixture.json").read_text("utf-8"))

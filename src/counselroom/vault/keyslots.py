@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .. import safejson
 from ..i18n import N_, tr
-from . import kdf
+from . import faults, kdf
 from .errors import IntegrityFailure, WrongSecret
 from .safefile import atomic_write
 
@@ -55,7 +55,8 @@ MAC_INFO = b"counselroom keyslots mac v1"
 META_AUTHENTICATED = "keyslots_mac"  # the vault's meta key saying its key files carry a MAC
 _VAULT_ID = re.compile(r"^[0-9a-f]{32}$")
 _MAC = re.compile(r"^[0-9a-f]{64}$")
-_FILE_FIELDS = {"format", "vault_id", "slots", "checksum", "mac"}
+_FILE_FIELDS = {"format", "vault_id", "slots", "checksum", "mac", "next"}
+_NEXT_FIELDS = {"slots", "mac"}
 _SLOT_FIELDS = {"kind", "kdf", "params", "salt", "nonce", "wrapped"}
 
 DAMAGED = N_("The vault's key file {file} is damaged or has been altered. Restore the vault folder from a backup; "
@@ -162,14 +163,44 @@ def unwrap(slot: Slot, secret: bytes, vault_id: str) -> bytes:
 
 
 @dataclass
+class Pending:
+    """The next generation of key slots while the data key is being rotated (rotation.py): the new data key
+    wrapped under the passphrase and a new recovery key, with `mac` under that new key, so that whoever opens
+    the vault with it knows both new slots are the ones written."""
+
+    slots: dict[str, Slot]
+    mac: str
+
+    def body(self, vault_id: str) -> dict[str, object]:
+        return {"format": FORMAT, "vault_id": vault_id, "next": [self.slots[k].to_json() for k in sorted(self.slots)]}
+
+    def authentic(self, vault_id: str, data_key: bytes) -> bool:
+        expected = hmac.new(mac_key(data_key), _canonical(self.body(vault_id)), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(self.mac, expected)
+
+    @classmethod
+    def sealed(cls, slots: dict[str, Slot], vault_id: str, data_key: bytes) -> Pending:
+        made = cls(dict(slots), "")
+        made.mac = hmac.new(mac_key(data_key), _canonical(made.body(vault_id)), hashlib.sha256).hexdigest()
+        return made
+
+    def to_json(self) -> dict[str, object]:
+        return {"slots": [self.slots[k].to_json() for k in sorted(self.slots)], "mac": self.mac}
+
+
+@dataclass
 class SlotFile:
     vault_id: str
     slots: dict[str, Slot] = field(default_factory=dict)
     mac: str | None = None  # hex HMAC-SHA256 of `body()` under mac_key(data key); None in files from before it
+    next: Pending | None = None  # only while a rotation of the data key is under way
 
     def body(self) -> dict[str, object]:
-        return {"format": FORMAT, "vault_id": self.vault_id,
-                "slots": [self.slots[k].to_json() for k in sorted(self.slots)]}
+        doc: dict[str, object] = {"format": FORMAT, "vault_id": self.vault_id,
+                                  "slots": [self.slots[k].to_json() for k in sorted(self.slots)]}
+        if self.next is not None:
+            doc["next"] = self.next.to_json()
+        return doc
 
     def to_bytes(self) -> bytes:
         doc = self.body()
@@ -190,6 +221,14 @@ class SlotFile:
     def authentic(self, data_key: bytes) -> bool:
         return self.mac is not None and hmac.compare_digest(self.mac, self.expected_mac(data_key))
 
+    def without_next(self) -> SlotFile:
+        return replace(self, slots=dict(self.slots), mac=None, next=None)
+
+    def promoted(self) -> SlotFile:
+        """The next generation as the only one (the rotation's last step); MAC to be added by `sealed`."""
+        assert self.next is not None
+        return SlotFile(self.vault_id, dict(self.next.slots))
+
     @classmethod
     def from_bytes(cls, data: bytes, source: str | None = None) -> SlotFile:
         """Parse a key file exactly as counselroom writes it. Anything else raises KeyFileDamaged naming
@@ -209,15 +248,26 @@ class SlotFile:
                     or len(raw_slots) != 2 or (mac is not None and (not isinstance(mac, str) or not _MAC.match(mac))):
                 raise ValueError("fields")
             slots = [Slot.from_json(s) for s in raw_slots]
+            pending = _pending_from_json(doc["next"]) if "next" in doc else None
         except IntegrityFailure as e:  # the parameters: not whole numbers, below the floor or above the ceiling
             named = {kdf.WEAKER: WEAKER, kdf.COSTLIER: COSTLIER}.get(e.msgid_used, DAMAGED)
             raise KeyFileDamaged(source, named) from None
         except (UnicodeDecodeError, ValueError):  # safejson.JsonRefused is a ValueError
             raise KeyFileDamaged(source) from None
-        result = cls(vault_id, {s.kind: s for s in slots}, mac)
+        result = cls(vault_id, {s.kind: s for s in slots}, mac, pending)
         if set(result.slots) != {PASSPHRASE, RECOVERY}:
             raise KeyFileDamaged(source)
         return result
+
+
+def _pending_from_json(d: object) -> Pending:
+    if not isinstance(d, dict) or set(d) != _NEXT_FIELDS or not isinstance(d["slots"], list) \
+            or len(d["slots"]) != 2 or not isinstance(d["mac"], str) or not _MAC.match(d["mac"]):
+        raise ValueError("next")
+    slots = {s.kind: s for s in (Slot.from_json(x) for x in d["slots"])}
+    if set(slots) != {PASSPHRASE, RECOVERY}:
+        raise ValueError("next kinds")
+    return Pending(slots, d["mac"])
 
 
 # -- reading the two copies ------------------------------------------------------------------------------------
@@ -321,7 +371,9 @@ def read_slot_files(paths: list[Path]) -> list[SlotFile]:
 
 def write_slot_files(paths: list[Path], slot_file: SlotFile) -> None:
     data = slot_file.to_bytes()
-    for p in paths:
+    for i, p in enumerate(paths):
+        if i:
+            faults.point("keyslots.between_copies")
         atomic_write(p, data)
 
 

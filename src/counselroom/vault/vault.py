@@ -23,7 +23,7 @@ import sqlcipher3
 
 from .. import __version__
 from ..i18n import N_, tr
-from . import kdf, keyslots, recovery, rollback
+from . import kdf, keyslots, recovery, rollback, rotation
 from .attempts import AttemptCounter
 from .audit import AuditTrail, derive_mac_key, now_utc
 from .connection import DatabaseError, open_database, transaction, translate_db_error
@@ -129,14 +129,25 @@ class Vault:
     def kdf_params(self) -> kdf.KdfParams:
         return self._require().usable()[0].slots[keyslots.PASSPHRASE].params
 
-    def _unwrap(self, kind: str, secret: bytes) -> tuple[bytes, keyslots.SlotFile, keyslots.KeyFiles]:
+    def _unwrap(self, kind: str, secret: bytes, allow_next: bool = False
+                ) -> tuple[bytes, keyslots.SlotFile, keyslots.KeyFiles, bool]:
+        """The data key from the first copy whose slot opens with `secret`; with `allow_next`, from the next
+        generation of a rotation under way when no current slot does (then the last value is True)."""
         self.attempts.check()
         files = self._require()
         for copy in files.usable():
             try:
-                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy, files
+                return keyslots.unwrap(copy.slots[kind], secret, copy.vault_id), copy, files, False
             except WrongSecret:
                 continue
+        if allow_next:
+            for copy in files.usable():
+                if copy.next is None:
+                    continue
+                try:
+                    return keyslots.unwrap(copy.next.slots[kind], secret, copy.vault_id), copy, files, True
+                except WrongSecret:
+                    continue
         failed, delay = self.attempts.record_failure()
         msgid = (WrongSecret.msgid if kind == keyslots.PASSPHRASE
                  else N_("The recovery key is not correct for this vault."))
@@ -165,12 +176,36 @@ class Vault:
         self.attempts.reset()
         return True
 
+    def _open_database(self, kind: str, secret: bytes) -> tuple[sqlcipher3.Connection, bytes, keyslots.SlotFile,
+                                                                keyslots.KeyFiles, str]:
+        """Unwrap the data key and open the database (the lock held). Normally one slot, one key. While a
+        rotation of the data key is under way (rotation.py) the key files also hold the next generation: the
+        database then opens with the old key (the rotation is abandoned: the new copy had not replaced it) or
+        the new one (it is finished, rolled forward from the staged copy when the kill came before the swap).
+        Returns the connection, the key, the slot file that now holds, the key files and what was done about a
+        rotation ("", "completed" or "abandoned")."""
+        data_key, good, files, from_next = self._unwrap(kind, secret, allow_next=True)
+        try:
+            conn = open_database(self.db_path, data_key)
+        except IntegrityFailure:
+            pending = [c for c in files.usable() if c.next is not None]
+            if not pending:
+                raise
+            conn, data_key, good = rotation.open_other_generation(self, kind, secret, pending, data_key, from_next)
+            from_next = True  # whichever key was tried first, the one that opened is the next generation's
+        if from_next:
+            return conn, data_key, rotation.finish(self, good, data_key), keyslots.load(self.slot_paths), "completed"
+        if any(c.next is not None for c in files.usable()):
+            return conn, data_key, rotation.abandon(self, good, data_key), keyslots.load(self.slot_paths), "abandoned"
+        rotation.remove_stale(self.path)  # a copy under a key no key file holds (killed before step 3)
+        return conn, data_key, good, files, ""
+
     def _open(self, kind: str, secret: bytes, for_check: bool = False) -> VaultSession:
-        data_key, good, files = self._unwrap(kind, secret)
+        self._require()  # VaultNotFound or the key files' damage before anything else
         lock = ProcessLock(self.path / LOCK_NAME)
         lock.acquire()
         try:
-            conn = open_database(self.db_path, data_key)
+            conn, data_key, good, files, rotated = self._open_database(kind, secret)
         except BaseException:
             lock.release()
             raise
@@ -189,6 +224,8 @@ class Vault:
             session.head_record = heads
             session.rollback = rollback.compare(conn, heads.read(), session.audit.head())
             entries: list[tuple[str, dict[str, object]]] = []
+            if rotated:
+                entries.append((f"vault.rotation_{rotated}", {}))
             if failed:
                 entries.append(("vault.unlock_failed", {"count": failed}))
             entries += settled.audit_entries()
