@@ -399,7 +399,7 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
 
     tmp = Path(tempfile.mkdtemp(prefix="counselroom-screening-shots-"))
     try:
-        vault, passphrase = make_demo_vault(tmp / "demo")
+        vault, passphrase = make_demo_vault(tmp / "demo", lang)  # the demo speaks the window's language
         w = window(AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
                               remind_backup=False, volumes=FakeVolumes(), demo_passphrase=passphrase), size)
         assert w.unlock_screen is not None
@@ -459,8 +459,8 @@ def run(scaled: bool, guide_only: bool = False) -> None:
     prepare_application(app)  # as the program does: the shipped Chinese font where the system has none
     tmp = Path(tempfile.mkdtemp(prefix="counselroom-shots-"))
     try:
-        vault, passphrase = make_demo_vault(tmp / "demo")
         if scaled:
+            vault, passphrase = make_demo_vault(tmp / "demo", "zh_CN")
             set_language("zh_CN")
             install_qt_translations("zh_CN")
             wizard_shots("zh_CN", tmp, "-200pct", only=(2,))
@@ -470,6 +470,7 @@ def run(scaled: bool, guide_only: bool = False) -> None:
         for lang in ("zh_CN", "en"):
             set_language(lang)
             install_qt_translations(lang)
+            vault, passphrase = make_demo_vault(tmp / f"demo-{lang}", lang)  # Chinese records in Chinese
             guide_shots(lang, vault, passphrase, tmp)
             if guide_only:
                 continue
