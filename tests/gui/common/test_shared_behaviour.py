@@ -200,3 +200,22 @@ def test_the_client_forms_error_goes_at_the_next_edit_of_its_field(qtbot, servic
     assert form.summary.isVisible()
     QTest.keyClicks(form.edits["code"], "2026-001")
     assert not code_error.isVisible() and not form.summary.isVisible()
+
+
+def test_the_consent_notice_goes_at_the_next_tick(qtbot, services) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: the client file's "tick every item of the consent checklist" stayed after all were ticked."""
+    from datetime import date
+
+    from counselroom.gui.clients.client_page import ClientPage
+    from counselroom.records.clients import Client
+
+    client_id = services.clients.create(Client(code="A-001", date_of_birth=date(2003, 4, 5))).id
+    page = ClientPage(services, client_id)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    page.notes_tab.consent_needed.emit("Consent is not complete for this client. Tick every item.")
+    assert page.consent_notice.isVisible()
+    assert page.tabs.currentWidget() is page.consent_tab
+    next(iter(page.consent_tab.checks.values())).click()
+    assert not page.consent_notice.isVisible()
