@@ -38,6 +38,10 @@ def test_a_long_name_is_elided_and_the_window_stays_on_screen(qtbot, services: S
     for button in (cp.archive_button, cp.edit_button, cp.export_button):  # every button on screen
         right = button.mapTo(page, button.rect().topRight()).x()
         assert 0 < right <= page.width()
+    for index in range(cp.tabs.count()):  # no tab forces it either
+        cp.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        assert page.minimumSizeHint().width() <= SCREEN[0] - 200, cp.tabs.tabText(index)
     page.show_list()
     QApplication.processEvents()
     assert page.minimumSizeHint().width() < SCREEN[0] - 200
