@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from counselroom import i18n
 from counselroom.records.clients import Client
 from counselroom.vault.errors import VaultError
 from counselroom.vault.vault import Vault
@@ -19,8 +21,10 @@ SCREEN = (1366, 768)
 TITLE_BAR = 40  # what the window manager takes above the window on the room's PC
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_the_window_fits_the_screen_with_the_demo_banner_and_a_failed_attempt(  # type: ignore[no-untyped-def]
-        qtbot, make_window, new_vault, state_dir, attempt_clock) -> None:
+        qtbot, make_window, new_vault, state_dir, attempt_clock, lang: str) -> None:
+    i18n.set_language(lang)
     vault = Vault(new_vault[0].path, state_dir=state_dir, clock=attempt_clock)
     try:
         vault.unlock("not the passphrase")
