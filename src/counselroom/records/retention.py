@@ -44,7 +44,7 @@ from datetime import date
 from pathlib import Path
 
 from ..i18n import N_
-from ..vault import compaction
+from ..vault import compaction, faults
 from ..vault.audit import now_utc
 from . import search
 from .clients import ClientService, ValidationError
@@ -610,6 +610,7 @@ class RetentionService:
             for chunk in _chunks(sorted(plan.delete[table])):
                 marks = ", ".join("?" * len(chunk))
                 conn.execute(f"DELETE FROM {_q(table)} WHERE rowid IN ({marks})", tuple(chunk))
+                faults.point("destroy.row")
         counts = plan.counts()
         rule = self.rule(item.kind)
         number = self._next_number(today.year)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlcipher3
 
 from . import (
+    faults,
     schema_consent,
     schema_exports,
     schema_keys,
@@ -200,5 +201,6 @@ def migrate(conn: sqlcipher3.Connection) -> tuple[int, int]:
         for version in range(start, CURRENT_VERSION):
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
+                faults.point("migrate.statement")
         conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
     return start, CURRENT_VERSION

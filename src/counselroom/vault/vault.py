@@ -222,7 +222,9 @@ class Vault:
                                    proven=kind)
             heads = rollback.HeadRecord(self.state_dir, good.vault_id)
             session.head_record = heads
-            session.rollback = rollback.compare(conn, heads.read(), session.audit.head())
+            # a finished rotation MAC'd the whole trail again: its head is new by design, not a rollback
+            session.rollback = None if rotated == "completed" else rollback.compare(conn, heads.read(),
+                                                                                    session.audit.head())
             entries: list[tuple[str, dict[str, object]]] = []
             if rotated:
                 entries.append((f"vault.rotation_{rotated}", {}))
