@@ -107,6 +107,15 @@ def test_the_bundle_holds_no_network_qml_webengine_or_multimedia_library(bundle:
     assert any(f.endswith("resources/fonts/wqy-microhei.ttc") for f in files)
 
 
+def test_the_bundle_carries_qts_chinese_words_and_the_svg_icons(bundle: Path) -> None:
+    """Qt's own dialogs read Chinese (its catalogue and the words it lacks), and the window's SVG icons load."""
+    files = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*")]
+    for wanted in ("PySide6/Qt/translations/qtbase_zh_CN.qm", "resources/i18n/qt/zh_CN.json",
+                   "plugins/imageformats/libqsvg.so", "plugins/iconengines/libqsvgicon.so",
+                   "resources/icons/ui/save.svg", "resources/icons/ui/COPYING-adwaita-icon-theme"):
+        assert any(f.endswith(wanted) for f in files), wanted
+
+
 def test_the_bundle_command_line_as_an_administrator_uses_it(bundle: Path, tmp_path: Path) -> None:
     r = _cli(bundle, "--version")
     assert r.returncode == 0 and r.stdout.strip() == f"counselroom {__version__}"
