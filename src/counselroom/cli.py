@@ -259,8 +259,7 @@ def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
         print(tr("{done} of {total} clients", done=done, total=total), file=sys.stderr, flush=True)
 
     with vault.unlock(passphrase) as session:
-        demo.populate(Services.open(session), args.size, args.seed, progress=progress,
-                      lang=i18n.language())  # the demo speaks the program's language
+        demo.populate(Services.open(session), args.size, args.seed, progress=progress)
     say(tr("Demo vault ({size}) created at {path}. Every record in it is made up.", size=args.size, path=path))
     _show_recovery_key(key)
     return 0

@@ -100,3 +100,14 @@ def test_every_crisis_contact_has_a_number(demos: dict[str, VaultSession]) -> No
         row = session.conn.execute("SELECT value FROM settings WHERE key = 'risk.crisis_contacts'").fetchone()
         contacts = json.loads(row[0])
         assert contacts and all(c["name"] and c["phone"] for c in contacts)
+
+
+def test_the_measuring_demo_mixes_both_languages(services) -> None:  # type: ignore[no-untyped-def]
+    """populate() without a language (the benchmarks, `counselroom demo`) writes both, to measure search in
+    each: Chinese and English names, notes found by 焦虑 and by sleep."""
+    from counselroom.records.demo import populate
+
+    populate(services, "small", seed=3)
+    names = [c.name for c in services.clients.list(include_archived=True) if c.name]
+    assert any(CJK.search(n) for n in names) and any(n.isascii() for n in names)
+    assert services.search.search("焦虑") and services.search.search("sleep")

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from .appointments import Appointment
 from .clients import STATUSES, Client
-from .demo_text import demo_language, person, say
+from .demo_text import current, demo_language, person, say
 from .profile import Profile
 from .services import Services
 
@@ -63,7 +63,8 @@ def make_client(rng: random.Random, n: int, today: date) -> Client:
         name = ""
     elif english:
         first, last = rng.choice(_EN_FIRST), rng.choice(_EN_LAST)
-        name = say((last[0] + first[0], f"{first[1]} {last[1]}"))
+        english_name = f"{first[1]} {last[1]}"
+        name = english_name if current() == "mixed" else say((last[0] + first[0], english_name))
     else:
         name = person(_chinese_name(rng))
     intake_year = today.year - rng.randrange(0, 10)
@@ -245,8 +246,9 @@ def _sessions(services: Services, rng: random.Random, client: Client, today: dat
 
 def populate(services: Services, size: str = "small", seed: int = 1,
              progress: Callable[[int, int], None] | None = None, today: date | None = None,
-             lang: str = "zh_CN") -> None:
-    """Made-up records of `size`, written in `lang` (zh_CN or en): the same records in either language."""
+             lang: str = "mixed") -> None:
+    """Made-up records of `size`, written in `lang`: zh_CN or en (the same records in either language), or
+    mixed (both, for measuring; see demo_text.py)."""
     with demo_language(lang):
         _populate(services, size, seed, progress, today)
 

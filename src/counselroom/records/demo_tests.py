@@ -39,6 +39,13 @@ _SCREENING = ("新生心理筛查：说明了问卷目的和保密原则，结�
 _SCREENING_FEEDBACK = ("约谈时一起看了筛查结果。", "Went through the screening result at a meeting.")
 
 
+def _language(client: Client) -> str:
+    """The demo's language; in the mixed demo, the client's (an English name is explained to in English)."""
+    if current() != "mixed":
+        return current()
+    return "en" if client.name and client.name.isascii() else "zh_CN"
+
+
 def _intake(client: Client, today: date, rng: random.Random) -> date:
     try:
         year = int(client.code.split("-")[0])
@@ -64,7 +71,7 @@ def _series(services: Services, rng: random.Random, client: Client, today: date,
     level = rng.uniform(0.4, 2.3)
     with_gad = rng.random() < 0.5
     day = _intake(client, today, rng)
-    lang = current()  # the demo's language
+    lang = _language(client)
     hit = False
     for k in range(length):
         if day > today:
@@ -136,4 +143,5 @@ def populate_tests(services: Services, rng: random.Random, client_ids: list[int]
             assert client.id is not None
             at = _moment(today - timedelta(days=rng.randint(1, 6)), rng)
             tests.record_completed(client.id, "phq9", _answers(rng, 8, rng.uniform(0.3, 1.5)) | {9: 0},
-                                   _EXPLANATIONS[current()], started_at=at, completed_at=at + timedelta(minutes=6))
+                                   _EXPLANATIONS[_language(client)], started_at=at,
+                                   completed_at=at + timedelta(minutes=6))
