@@ -193,6 +193,11 @@ class Vault:
                 raise
             conn, data_key, good = rotation.open_other_generation(self, kind, secret, pending, data_key, from_next)
             from_next = True  # whichever key was tried first, the one that opened is the next generation's
+        if not from_next:  # a copy already holding only the new generation (a kill between the last two writes)
+            holder = next((c for c in files.usable() if c.next is not None and c.next.authentic(c.vault_id, data_key)),
+                          None)
+            if holder is not None:
+                good, from_next = holder, True
         if from_next:
             return conn, data_key, rotation.finish(self, good, data_key), keyslots.load(self.slot_paths), "completed"
         if any(c.next is not None for c in files.usable()):
