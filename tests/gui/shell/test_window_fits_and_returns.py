@@ -149,3 +149,16 @@ def test_the_shortcuts_are_two_aligned_columns(qtbot, make_window, new_vault) ->
     assert min(w.x() for w in what) >= max(k.x() + k.sizeHint().width() for k in keys)  # no key runs into its action
     assert [w.text() for w in what][:2] == ["Lock", "Hide everything and lock"]
     box.close()
+
+
+def test_after_the_panic_key_and_unlock_the_same_client_tab(qtbot, make_window, new_vault) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(new_vault[0].path)
+    unlock(qtbot, window)
+    client = window.services.clients.create(Client(code="P-001"))
+    window.shell.open_client_tab(client.id, "risk")
+    window.panic()  # F12
+    assert not window.is_unlocked
+    window.showNormal()
+    unlock(qtbot, window)
+    page = window.shell.pages["clients"].client_page
+    assert page is not None and page.client_id == client.id and page.current_tab() == "risk"
