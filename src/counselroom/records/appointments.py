@@ -315,7 +315,7 @@ class AppointmentService:
                             "AND planned_start < ?",
                             (*HELD, since.isoformat(), (until + timedelta(days=1)).isoformat()))
         seen: set[object] = set()
-        sessions = []
+        sessions: builtins.list[Appointment] = []
         for a in held:  # a group session counts once, late if the counselor was late for it
             key = ("group", a.group_session_id) if a.group_session_id is not None else ("one", a.id)
             if key in seen:

@@ -545,8 +545,8 @@ class ConsentService:
             "ORDER BY c.code COLLATE NOCASE",
             (current.version, _years_before(date.today(), ADULT_AGE).isoformat())).fetchall()  # clients.list() order
         consents = {int(r[0]): _consent_row(r[4:]) for r in rows if r[3]}
-        for consent in consents.values():
-            consent.guardian = self.guardian_signature(consent.id) if consent.is_signed else None
+        for latest in consents.values():
+            latest.guardian = self.guardian_signature(latest.id) if latest.is_signed else None
         by_id = {c.id: c for c in consents.values()}
         if by_id:
             withdrawals = conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM "

@@ -84,7 +84,9 @@ def test_ticking_every_item_completes_the_checklist_and_opens_the_notes(services
     assert tab.status_details.text().startswith("1 of 11 items still to explain")
     boxes[-1].click()
     assert tab.state.status == COMPLETE and tab.paper_button.isEnabled() and tab.screen_button.isEnabled()
-    assert services.notes.create_draft(client_id).id
+    with pytest.raises(ConsentRequired):  # ticked is not signed (issue 12.7)
+        services.notes.create_draft(client_id)
+    assert "not signed yet" in tab.status_details.text()
     boxes[0].click()  # unticked: pending again
     assert services.consent.status(client_id) == PENDING
 
@@ -166,12 +168,13 @@ def test_re_consent_after_the_form_changed(services, client_id, make_tab) -> Non
     services.consent.save_template(replace(template, titles={**template.titles, "en": "Consent to counseling"}))
     tab = make_tab(client_id)
     assert tab.state.status == OUT_OF_DATE and "Out of date" in tab.status_label.text()
-    assert "version 1" in tab.status_details.text() and "version 2" in tab.status_details.text()
+    v = template.version  # the built-in form's version (2 since its retention promise follows the rules)
+    assert f"version {v}" in tab.status_details.text() and f"version {v + 1}" in tab.status_details.text()
     assert tab.reconsent_button.isVisible() and not any(b.isEnabled() for b in tab.checks.values())
     tab.reconsent_button.click()
     assert tab.state.status == PENDING and tab.state.consent.id != consent.id
     assert all(b.isEnabled() and not b.isChecked() for b in tab.checks.values())
-    assert "Version 1, signed on" in tab.history_label.text()
+    assert f"Version {v}, signed on" in tab.history_label.text()
 
 
 @pytest.fixture
@@ -281,7 +284,8 @@ def test_adapting_the_template_page_makes_a_new_version_and_asks_for_re_consent(
     page = ConsentTemplatePage(services)
     qtbot.addWidget(page)
     page.show()
-    assert not page.save_button.isEnabled() and page.version_label.text().startswith("Version 1")
+    v = services.consent.current_version()
+    assert not page.save_button.isEnabled() and page.version_label.text().startswith(f"Version {v}")
     page.items_list.setCurrentRow(2)  # session arrangements
     page.text_edits["zh_CN"].moveCursor(QTextCursor.MoveOperation.End)
     commit_text(page.text_edits["zh_CN"], "寒暑假期间不安排咨询。")
@@ -290,10 +294,49 @@ def test_adapting_the_template_page_makes_a_new_version_and_asks_for_re_consent(
     monkeypatch.setattr(page_module, "confirm_destructive", lambda _p, _t, text, _a: asked.append(text) or True)
     assert page.save()
     assert "1 clients signed the current version" in asked[0]
-    assert services.consent.current_version() == 2 and page.version_label.text().startswith("Version 2")
+    assert services.consent.current_version() == v + 1 and page.version_label.text().startswith(f"Version {v + 1}")
     assert services.consent.template().item("arrangements").text("zh_CN").endswith("寒暑假期间不安排咨询。")
     assert services.consent.status(client_id) == OUT_OF_DATE
     page.items_list.setCurrentRow(0)
     page.title_edits["en"].clear()
     page.title_edits["en"].textEdited.emit("")
     assert page.save() is False and "both Chinese and English" in page.message.text()
+
+
+def test_a_minors_guardian_signs_on_their_own_and_the_form_promises_the_rooms_rule(  # type: ignore[no-untyped-def]
+        services, make_tab, monkeypatch) -> None:
+    """Issue 12.7 and 12.8: for a client under 18 the guardian's signature is its own (paper or screen) and the
+    notes stay closed until it is there; the records item shows the retention rule the room set."""
+    from counselroom.gui.consent import consent_tab as tab_module
+    from counselroom.records.clients import Client
+    from counselroom.records.consent import GUARDIAN_UNSIGNED
+
+    services.retention.set_rule("case_file", 10, "left")
+    dob = date.today().replace(year=date.today().year - 15) - timedelta(days=3)
+    minor = services.clients.create(Client(code="M-12", name="小雨", date_of_birth=dob, guardian_name="王芳")).id
+    tab = make_tab(minor)
+    assert "10 years after counseling ends or after you leave the school" in "\n".join(
+        label.text() for label in tab.findChildren(tab_module.QLabel))
+    assert tab.guardian_row.isVisibleTo(tab) and not tab.guardian_paper_button.isEnabled()
+    tick_all(tab)
+    tab.paper_button.click()
+    assert tab.state.status == GUARDIAN_UNSIGNED and "guardian's signature is still missing" in \
+        tab.status_details.text()
+    with pytest.raises(ConsentRequired):
+        services.notes.create_draft(minor)
+    assert tab.guardian_name.text() == "王芳" and tab.guardian_screen_button.isEnabled()
+
+    class Pad:
+        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+
+        def __init__(self, *_a: object) -> None:
+            pass
+
+        def deleteLater(self) -> None:  # noqa: N802 - Qt's name
+            pass
+
+    monkeypatch.setattr(tab_module, "SignatureDialog", Pad)
+    monkeypatch.setattr(tab_module, "launch", lambda _d: tab_module.QDialog.DialogCode.Accepted)
+    tab.guardian_screen_button.click()
+    assert tab.state.status == SIGNED and "The guardian (王芳) signed on screen" in tab.status_details.text()
+    assert services.notes.create_draft(minor).id

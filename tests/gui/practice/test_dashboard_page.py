@@ -24,7 +24,7 @@ def test_dashboard_is_the_first_page_and_its_lines_open_what_they_count(qtbot, m
     assert window.shell.current == "dashboard"
     page = window.shell.pages["dashboard"]
     consent = page.buttons["consent"]
-    assert "1 client without a complete or current consent" in consent.text()
+    assert "1 client without a signed or current consent" in consent.text()
     assert "never been backed up" in page.buttons["backup"].text()
 
     qtbot.mouseClick(consent, Qt.MouseButton.LeftButton)
@@ -53,7 +53,8 @@ def test_dashboard_follows_changes_made_elsewhere(qtbot, make_window, new_vault)
     services = window.services
     client_id = services.clients.list()[0].id
     services.consent.record_signed(client_id, date(2015, 1, 1), guardian_name="监护人")
-    qtbot.waitUntil(lambda: "Every open case has a current consent" in page.buttons["consent"].text(), timeout=3000)
+    qtbot.waitUntil(lambda: "Every open case has a signed, current consent" in page.buttons["consent"].text(),
+                    timeout=3000)
     assert not page.buttons["consent"].isEnabled()  # nothing to list
 
 

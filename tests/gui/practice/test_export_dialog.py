@@ -185,7 +185,7 @@ def test_a_new_authorization_is_recorded_in_place(services: Services, client_id:
     dialog.next_button.click()
     assert dialog.step == "contents"
     assert dialog.scope_reminder.text() == "The authorization releases: 本学期的咨询记录"
-    assert dialog.plan_label.text() == "1 signed note will be included. No test results."
+    assert dialog.plan_label.text() == "1 signed note will be included. No test results. No group notes."
     dialog.next_button.click()
     assert dialog.recipient_edit.text() == "北京大学第六医院 王医生" and dialog.recipient_edit.isReadOnly()
     assert dialog.purpose_edit.text() == "转介评估" and dialog.purpose_edit.isReadOnly()
@@ -240,7 +240,7 @@ def test_test_results_are_off_by_default_and_the_plan_counts_those_in_the_period
     assert not dialog.include_tests.isChecked() and not dialog.contents().include_tests
     dialog.include_tests.click()
     dialog.date_from.setDate(dialog.date_to.date().addDays(-30))
-    assert dialog.plan_label.text().endswith("1 test result.")
+    assert dialog.plan_label.text().endswith("1 test result. No group notes.")
     dialog.include_notes.click()  # the period still limits the tests without notes
     assert dialog.date_from.isEnabled() and dialog.contents().date_from is not None
 

@@ -5,7 +5,7 @@ feedback recorded later from the tab, the trend chart, and locking while a test 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -29,7 +29,9 @@ EXPLANATION = "这份问卷了解最近两周的情绪，只是筛查结果，�
 
 @pytest.fixture
 def client_id(services: Services) -> int:
-    return services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
+    client_id = services.clients.create(Client(code="A-001", name="张小明", status="active")).id or 0
+    services.consent.record_signed(client_id, date(2015, 1, 1))  # tests only after a signed consent
+    return client_id
 
 
 @pytest.fixture
@@ -173,7 +175,9 @@ def test_the_tab_flags_missing_explanation_and_feedback_and_takes_feedback_later
     assert rows[unexplained.id].todo == "No pre-test explanation"
     # 9 x 2 = 18: moderately severe; item 9 = 2 is critical
     assert (rows[done.id].total, rows[done.id].band) == ("18", "Moderately severe depressive symptoms")
-    assert rows[done.id].todo == "Critical item answered; No feedback after the test"
+    # issue 12.1: the critical answer waits for an assessment or a decision, on the row and in the banner
+    assert rows[done.id].todo == "Critical item answered — no risk assessment yet; No feedback after the test"
+    assert tab.critical_banner.isVisibleTo(tab) and "PHQ-9 item 9" in tab.critical_banner.text.text()
     tab.table.selectRow(tab.model.row_of(done.id))
     assert tab.selected is not None and tab.selected.id == done.id
     assert tab.feedback_box.isVisible() and tab.diagnosis_label.text() == "A screening result, not a diagnosis."
@@ -182,7 +186,11 @@ def test_the_tab_flags_missing_explanation_and_feedback_and_takes_feedback_later
     tab.feedback_button.click()
     assert tab.tab_message.text() == "Feedback recorded."
     row = tab.model.row_at(tab.model.row_of(done.id))
-    assert row is not None and row.todo == "Critical item answered"
+    assert row is not None and row.todo == "Critical item answered — no risk assessment yet"  # feedback is not it
+    services.critical.decide_no_assessment(done.id, "当面核实：无自伤想法和计划，来访者同意下次再评估。", "林晓雯")
+    tab.refresh()
+    row = tab.model.row_at(tab.model.row_of(done.id))
+    assert row is not None and row.todo == "Critical item answered" and not tab.critical_banner.isVisibleTo(tab)
     assert not tab.feedback_box.isVisible() and "当面解释了结果" in tab.feedback_label.text()
     assert [a.id for a in tests.missing_explanation_or_feedback()] == [unexplained.id]
 
@@ -376,7 +384,9 @@ def test_locking_with_the_client_screen_up_closes_it_and_leaves_no_answer_on_scr
 
     vault: Vault = new_vault[0]
     with vault.unlock(PASSPHRASE) as session:
-        client_id = Services.open(session).clients.create(Client(code="LK-9", name="Quill Ashgrove")).id or 0
+        opened = Services.open(session)
+        client_id = opened.clients.create(Client(code="LK-9", name="Quill Ashgrove")).id or 0
+        opened.consent.record_signed(client_id, date(2015, 1, 1))
     window = make_window(vault.path)
     unlock(qtbot, window)
     page = window.shell.open_client(client_id)  # type: ignore[union-attr]
@@ -406,3 +416,34 @@ def test_locking_with_the_client_screen_up_closes_it_and_leaves_no_answer_on_scr
     with vault.unlock(PASSPHRASE) as session:
         [a] = Services.open(session).psychtests.for_client(client_id)
         assert a.answers[9] == 1 and not a.is_completed  # every answer was saved as it was given
+
+
+def test_the_critical_banner_asks_for_an_assessment_or_a_reasoned_decision(  # type: ignore[no-untyped-def]
+        services, client_id, make_tab, qtbot, monkeypatch) -> None:
+    """Issue 12.1: after "Continue the test" the critical answer was forgotten. The Tests tab keeps a banner until
+    a risk assessment is recorded for it or the counselor records why none is needed (name and time kept)."""
+    from counselroom.gui.psychtests import critical_widgets
+
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    done = services.psychtests.record_completed(client_id, "phq9", dict.fromkeys(range(1, 10), 1) | {9: 3},
+                                                EXPLANATION, started_at=at)
+    tab = make_tab()
+    assert tab.critical_banner.isVisibleTo(tab)
+    asked: list[str] = []
+    tab.risk_assessment_requested.connect(asked.append)
+    tab.critical_banner.assess_button.click()
+    assert asked and asked[0].startswith("PHQ-9 item 9 answered")
+
+    def decide(dialog) -> int:  # type: ignore[no-untyped-def]
+        dialog.save()  # nothing written: refused
+        assert "Write why no risk assessment is needed" in dialog.message.text()
+        dialog.reason.setPlainText("来访者说明是指考试周的疲惫，当面核实无自伤想法。")
+        dialog.name.setText("林晓雯")
+        dialog.save()
+        return 1
+
+    monkeypatch.setattr(critical_widgets.NoAssessmentDialog, "exec", decide)
+    tab.critical_banner.decide_button.click()
+    assert not tab.critical_banner.isVisibleTo(tab)
+    [follow_up] = services.critical.follow_ups(done.id)
+    assert follow_up.decided_by == "林晓雯" and follow_up.reason.startswith("来访者") and follow_up.decided_at

@@ -250,12 +250,16 @@ def test_record_attendance_detects_late(qtbot, page: AppointmentsPage, services:
         assert dialog.actual_end.time().toString("HH:mm") == "09:50"
         type_time(qtbot, dialog.actual_start, "0912")
         seen["hint"] = dialog.hint.text()
+        click(qtbot, dialog.save_button)  # refused: who was late? (issue 12.9)
+        seen["refused"] = dialog.errors["late_party"].text()
+        dialog.late_by.setCurrentIndex(dialog.late_by.findData("client"))
         click(qtbot, dialog.save_button)
 
     problems = when_modal(record)
     click(qtbot, page.attendance_button)
     assert not problems
-    assert seen["hint"] == "Started 12 min after the planned time: recorded as late."
+    assert seen["hint"].startswith("Started 12 min after the planned time: say who was late.")
+    assert "say who was late" in seen["refused"]
     a = services.appointments.get(appointment_id)
     assert (a.attendance, a.actual_start, a.actual_end) == ("late", datetime(2030, 3, 4, 9, 12),
                                                             datetime(2030, 3, 4, 9, 50))

@@ -44,7 +44,7 @@ def history(services: Services, client_id: int) -> list[int]:
     ap = services.appointments
     ap.record_attendance(ids[0], "attended", BASE, BASE + timedelta(minutes=50))
     start = BASE + timedelta(weeks=1, minutes=12)
-    ap.record_attendance(ids[1], "attended", start, start + timedelta(minutes=38))  # 12 min late
+    ap.record_attendance(ids[1], "attended", start, start + timedelta(minutes=38), "client")  # 12 min late
     ap.record_attendance(ids[2], "no_show")
     ap.cancel(ids[3], "client")
     ids.append(book(services, client_id, datetime.now().replace(second=0, microsecond=0) + timedelta(days=3)))
@@ -118,7 +118,8 @@ def test_changes_elsewhere_and_chinese(qtbot, services: Services, client_id: int
     assert t.empty_label.isVisible() and t.empty_label.text() == "还没有预约。"
     start = datetime.combine(date.today() - timedelta(days=1), BASE.time())
     a = book(services, client_id, start)
-    services.appointments.record_attendance(a, "attended", start + timedelta(minutes=20), start + timedelta(minutes=50))
+    services.appointments.record_attendance(a, "attended", start + timedelta(minutes=20),
+                                            start + timedelta(minutes=50), "client")
     qtbot.waitUntil(lambda: t.figure("late") == "1")
     assert column(t, 3) == ["迟到（20 分钟）"]
     assert t.figure("average_minutes_late") == "20 分钟"

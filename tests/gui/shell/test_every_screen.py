@@ -59,7 +59,6 @@ KNOWN: dict[str, str] = {
     "Professional reading group": DEMO_IN_ENGLISH,
     "Crisis intervention and suicide": DEMO_IN_ENGLISH,
     "Dr Zhang": DEMO_IN_ENGLISH,
-    "'The default is 3 years": "retention rules dialog: a new sentence without its translation yet",
 }
 
 

@@ -155,6 +155,14 @@ class ClientForm(QDialog):
         left.addStretch(1)
         right.addWidget(contact)
         right.addWidget(notes, 1)
+        # At intake: any other relationship between counselor and client (issue 12.11). Later checks are
+        # recorded from the client's overview.
+        self.relationship = None
+        if client is None:
+            from .relationship_widgets import RelationshipChoices
+
+            self.relationship = RelationshipChoices()
+            right.insertWidget(1, self.relationship)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         body = QWidget()
@@ -333,9 +341,19 @@ class ClientForm(QDialog):
         warnings = self.services.clients.warnings(client)
         if warnings and not self.confirm_warnings(warnings):
             return
+        relationships = self.relationship.chosen() if self.relationship is not None else []
+        details = self.relationship.details.text() if self.relationship is not None else ""
+        if "other" in relationships and not details.strip():
+            self.summary.setText(tr("Describe the other relationship."))
+            self.summary.show()
+            self.relationship.details.setFocus()  # type: ignore[union-attr]
+            return
         try:
             if client.id is None:
                 self.saved = self.services.clients.create(client)
+                if self.relationship is not None and self.saved.id is not None:
+                    self.services.relationships.record_check(self.saved.id, relationships, details,
+                                                             self.services.profile.get().name)
             else:
                 self.saved = self.services.clients.update(client)
         except ValidationError as exc:

@@ -41,6 +41,14 @@ def _value_label() -> QLabel:
     return label
 
 
+CRITICAL_BADGE_STYLE = ("QPushButton { background: #b3261e; color: white; border-radius: 4px; padding: 2px 8px;"
+                        " font-weight: bold; }")
+RELATIONSHIP_BADGE_STYLE = ("QPushButton { background: #fff4ce; color: #3b2f00; border: 1px solid #d8b24a;"
+                            " border-radius: 4px; padding: 2px 8px; }")
+# Changes that may show or hide the header's badges.
+BADGE_ENTITIES = ("test", "risk_assessment", "critical_follow_up", "relationship_check")
+
+
 TAB_MNEMONIC = re.compile(r"\(&.\)")  # the Chinese form of an &-letter: 咨询记录(&N)
 
 
@@ -98,6 +106,17 @@ class ClientPage(QWidget):
         self.risk_badge.setStyleSheet(RISK_BADGE_STYLE)
         self.risk_badge.setAccessibleName(tr("Risk flag"))
         self.risk_badge.setToolTip(tr("This client is flagged for close attention."))
+        # Issue 12: a critical test answer without a risk assessment, another relationship not decided yet.
+        self.critical_badge = QPushButton(tr("Critical answer: no risk assessment yet"))
+        self.critical_badge.setStyleSheet(CRITICAL_BADGE_STYLE)
+        self.critical_badge.setAccessibleName(tr("Critical test answer without a risk assessment"))
+        self.critical_badge.setToolTip(tr("A critical item was answered and no risk assessment or reasoned decision "
+                                          "is recorded for it yet. Open the Tests tab."))
+        self.critical_badge.clicked.connect(lambda: self.show_tab("tests"))
+        self.relationship_badge = QPushButton(tr("Other relationship: decide"))
+        self.relationship_badge.setStyleSheet(RELATIONSHIP_BADGE_STYLE)
+        self.relationship_badge.setAccessibleName(tr("Another relationship with this client waits for a decision"))
+        self.relationship_badge.clicked.connect(lambda: self.show_tab("overview"))
         self.archived_banner = plain_label()
         self.archived_banner.setStyleSheet(ARCHIVED_STYLE)
         self.archived_banner.setWordWrap(True)
@@ -118,6 +137,8 @@ class ClientPage(QWidget):
         header.addWidget(self.age_label)
         header.addWidget(self.status_badge)
         header.addWidget(self.risk_badge)
+        header.addWidget(self.critical_badge)
+        header.addWidget(self.relationship_badge)
         header.addStretch(1)
 
         self.tabs = QTabWidget()
@@ -150,7 +171,8 @@ class ClientPage(QWidget):
         # Refresh after any committed change to this client (also those made elsewhere).
         # Refreshed whether shown or not: it is the header that says whose file this is.
         self._watcher = StoreWatcher(self, services.store, self.refresh, visible=lambda: True,
-                                     wants=lambda entity, entity_id: entity == "client" and entity_id == client_id)
+                                     wants=lambda entity, entity_id: (entity == "client" and entity_id == client_id)
+                                     or entity in BADGE_ENTITIES)
         self.refresh()
 
     def _build_overview(self) -> QWidget:
@@ -178,6 +200,10 @@ class ClientPage(QWidget):
                 else:
                     form.addRow(plain_label(tr(CLIENT_FIELD_LABELS[name])), value)
             column.addWidget(box)
+        from .relationship_widgets import RelationshipBox
+
+        self.relationship_box = RelationshipBox(self.services, self.client_id)
+        right.addWidget(self.relationship_box)
         left.addStretch(1)
         right.addStretch(1)
         columns.addLayout(left, 1)
@@ -300,6 +326,10 @@ class ClientPage(QWidget):
         self.age_label.setText("" if age is None else tr("{age} years old", age=age))
         self.status_badge.setText(tr(STATUS_LABELS.get(client.status, client.status)))
         self.risk_badge.setVisible(client.risk_flag)
+        self.critical_badge.setVisible(bool(self.services.critical.pending(self.client_id)))
+        check = self.services.relationships.latest(self.client_id)
+        self.relationship_badge.setVisible(check is not None and check.undecided)
+        self.relationship_box.refresh()
         archived = client.archived_at is not None
         self.archived_banner.setVisible(archived)
         if archived:

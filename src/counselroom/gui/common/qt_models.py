@@ -15,7 +15,19 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...i18n import N_, tr
-from ...records import liaison, psychtests, referrals, retention, risk, screening, statistics, training
+from ...records import (
+    critical,
+    group_sessions,
+    liaison,
+    psychtests,
+    referrals,
+    relationships,
+    retention,
+    risk,
+    screening,
+    statistics,
+    training,
+)
 from ...records.audit_trail import AuditEntry
 from ...records.clients import GENDER_LABELS, STATUS_LABELS, Client
 from ...records.exports import AUDIT_KINDS
@@ -100,6 +112,12 @@ AUDIT_KIND_LABELS = {
     **referrals.AUDIT_KINDS,
     **training.AUDIT_KINDS,
     **retention.AUDIT_KINDS,
+    # issue 12: critical answers, group sessions, relationship checks, a minor's guardian, the form's update
+    **critical.AUDIT_KINDS,
+    **group_sessions.AUDIT_KINDS,
+    **relationships.AUDIT_KINDS,
+    "consent.guardian_signed": N_("Guardian's signature on a minor's consent recorded"),
+    "consent_template.builtin_updated": N_("Consent form updated to the program's new built-in version"),
     **screening.AUDIT_KINDS, **liaison.AUDIT_KINDS, **statistics.AUDIT_KINDS,  # issue 15
 }
 
@@ -107,8 +125,9 @@ _ENTITY_LABELS = {"client": N_("Client"), "profile": N_("Counselor profile"), "s
                   "vault": N_("Vault"), "appointment": N_("Appointment"), "note": N_("Session note"),
                   "addendum": N_("Addendum"), "dependency_review": N_("Dependency review"),
                   **psychtests.ENTITY_LABELS, **risk.ENTITY_LABELS, **referrals.ENTITY_LABELS,
-                  **training.ENTITY_LABELS, **retention.ENTITY_LABELS, **screening.ENTITY_LABELS,
-                  **liaison.ENTITY_LABELS, **statistics.ENTITY_LABELS}
+                  **training.ENTITY_LABELS, **retention.ENTITY_LABELS, **critical.ENTITY_LABELS,
+                  **group_sessions.ENTITY_LABELS, **relationships.ENTITY_LABELS,
+                  **screening.ENTITY_LABELS, **liaison.ENTITY_LABELS, **statistics.ENTITY_LABELS}
 
 
 def kind_label(kind: str) -> str:

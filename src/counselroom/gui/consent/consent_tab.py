@@ -30,6 +30,7 @@ from ...i18n import language, tr
 from ...records.clients import ValidationError
 from ...records.consent import (
     COMPLETE,
+    GUARDIAN_UNSIGNED,
     OUT_OF_DATE,
     PENDING,
     SCOPE_LABELS,
@@ -49,7 +50,7 @@ from .signature_pad import SignatureDialog
 STATUS_STYLES = {
     PENDING: ("#fff4ce", "#d8b24a", "#3b2f00"), COMPLETE: ("#e8f1fb", "#7aa7d9", "#0f2f57"),
     SIGNED: ("#e6f4ea", "#6aa875", "#123d1c"), WITHDRAWN: ("#eceff3", "#9aa5b1", "#1f2a36"),
-    OUT_OF_DATE: ("#fde7e7", "#d77a7a", "#5c1111")}
+    OUT_OF_DATE: ("#fde7e7", "#d77a7a", "#5c1111"), GUARDIAN_UNSIGNED: ("#fff4ce", "#d8b24a", "#3b2f00")}
 FORM_LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
 SAVE_DELAY_MS = 600
 
@@ -114,7 +115,7 @@ class ConsentTab(QWidget):
         self.state: ConsentState | None = None
         self.checks: dict[str, QCheckBox] = {}
         self.questions: dict[str, QPlainTextEdit] = {}
-        self._shown_for: tuple[int, bool] | None = None
+        self._shown_for: tuple[int, bool, str] | None = None
         self._dirty_questions: set[str] = set()
 
         self.status_frame = QFrame()
@@ -199,9 +200,30 @@ class ConsentTab(QWidget):
             middle.addWidget(w)
         middle.addStretch(1)
         middle.addWidget(self.withdraw_button)
+        # A client under 18: the guardian signs on their own, on paper or on screen (issue 12.7).
+        self.guardian_row = QWidget()
+        guardian = QHBoxLayout(self.guardian_row)
+        guardian.setContentsMargins(0, 0, 0, 0)
+        self.guardian_name = QLineEdit()
+        self.guardian_name.setAccessibleName(tr("Name of the guardian who signs"))
+        self.guardian_name.setMinimumWidth(self.fontMetrics().averageCharWidth() * 14)
+        guardian_label = QLabel(tr("&Guardian:"))
+        guardian_label.setTextFormat(Qt.TextFormat.PlainText)
+        guardian_label.setBuddy(self.guardian_name)
+        self.guardian_paper_button = QPushButton(tr("Guardian signed on pape&r"))
+        self.guardian_paper_button.setAccessibleName(tr("Record that the guardian signed the printed form on "
+                                                        "this date"))
+        self.guardian_paper_button.clicked.connect(self.guardian_signed_on_paper)
+        self.guardian_screen_button = QPushButton(tr("Guardian signs on scree&n…"))
+        self.guardian_screen_button.setAccessibleName(tr("Let the guardian sign on the screen"))
+        self.guardian_screen_button.clicked.connect(self.guardian_sign_on_screen)
+        for w in (guardian_label, self.guardian_name, self.guardian_paper_button, self.guardian_screen_button):
+            guardian.addWidget(w)
+        guardian.addStretch(1)
         sign_layout = QVBoxLayout(self.sign_box)
         sign_layout.addLayout(top)
         sign_layout.addLayout(middle)
+        sign_layout.addWidget(self.guardian_row)
         sign_layout.addWidget(self.sign_message)
 
         self.history_label = QLabel()
@@ -240,7 +262,9 @@ class ConsentTab(QWidget):
         self.watcher.mark_fresh()
         self.state = state = self.services.consent.state(self.client_id)
         consent = state.consent
-        key = (state.template.version, state.minor)
+        signed_promise = consent.retention_promise.get(language()) if consent is not None else None
+        key = (state.template.version, state.minor,
+               signed_promise or self.services.consent.retention_promise(language()))  # the words shown
         if key != self._shown_for:
             self._build_checklist()
             self._shown_for = key
@@ -277,6 +301,9 @@ class ConsentTab(QWidget):
         assert state is not None
         lang = language()
         profile = self.services.profile.get()
+        # What the form promises about keeping records: as signed, or from the room's rules now (issue 12.8).
+        signed_promise = state.consent.retention_promise.get(lang) if state.consent is not None else None
+        retention = signed_promise or self.services.consent.retention_promise(lang)
         for n, item in enumerate(state.items, start=1):
             holder = QWidget()
             holder_layout = QVBoxLayout(holder)
@@ -287,7 +314,7 @@ class ConsentTab(QWidget):
             font.setBold(True)
             box.setFont(font)
             box.toggled.connect(lambda on, item_id=item.id: self._tick(item_id, on))
-            text = QLabel(fill(item.text(lang), profile))
+            text = QLabel(fill(item.text(lang), profile, retention))
             text.setWordWrap(True)
             text.setTextFormat(Qt.TextFormat.PlainText)
             text.setContentsMargins(24, 0, 0, 0)
@@ -322,11 +349,21 @@ class ConsentTab(QWidget):
             lines.append(tr("{count} of {total} items still to explain. No session note can be written until "
                             "every item is ticked.", count=len(state.missing), total=len(state.items)))
         elif state.status == COMPLETE:
-            lines.append(tr("Every item is explained. Print the form for signing on paper, or let the client sign "
-                            "on screen."))
-        elif state.status == SIGNED and consent is not None and consent.signed_on is not None:
+            lines.append(tr("Every item is explained but the form is not signed yet: no session note and no test "
+                            "until it is. Print the form for signing on paper, or let the client sign on screen."))
+            if state.minor:
+                lines.append(tr("The client is under 18: the guardian signs too, on paper or on screen."))
+        elif state.status in (SIGNED, GUARDIAN_UNSIGNED) and consent is not None and consent.signed_on is not None:
             how = tr("on paper") if consent.signed_how == "paper" else tr("on screen")
             lines.append(tr("Signed {how} on {date}.", how=how, date=consent.signed_on.isoformat()))
+            if consent.guardian is not None:
+                g = consent.guardian
+                how = tr("on paper") if g.signed_how == "paper" else tr("on screen")
+                lines.append(tr("The guardian ({name}) signed {how} on {date}.", name=g.guardian_name, how=how,
+                                date=g.signed_on.isoformat()))
+            elif state.status == GUARDIAN_UNSIGNED:
+                lines.append(tr("The client is under 18: the guardian's signature is still missing. No session note "
+                                "and no test until the guardian has signed, on paper or on screen."))
         elif state.status == OUT_OF_DATE:
             lines.append(tr("The room's consent form changed after this consent was given (version {old}; the form "
                             "is now version {new}). Go through the new form with the client: start the "
@@ -349,7 +386,14 @@ class ConsentTab(QWidget):
         self.paper_date.setEnabled(state.status == COMPLETE)
         self.screen_button.setEnabled(state.status == COMPLETE)
         self.withdraw_button.setEnabled(consent is not None and consent.withdrawn_all is None
-                                        and (signed_or_over or state.status == COMPLETE))
+                                        and (signed_or_over or state.status in (COMPLETE, GUARDIAN_UNSIGNED)))
+        guardian_can_sign = (state.minor and consent is not None and consent.guardian is None
+                             and state.status in (COMPLETE, GUARDIAN_UNSIGNED))
+        self.guardian_row.setVisible(state.minor)
+        for w in (self.guardian_name, self.guardian_paper_button, self.guardian_screen_button):
+            w.setEnabled(guardian_can_sign)
+        if state.minor and not self.guardian_name.text() and not self.guardian_name.hasFocus():
+            self.guardian_name.setText(self.services.clients.get(self.client_id).guardian_name)
         note = ""
         if consent is not None and consent.recording and consent.recording_withdrawn is not None:
             note = tr("The client withdrew the recording consent on {date}: do not record sessions.",
@@ -478,6 +522,37 @@ class ConsentTab(QWidget):
                   lambda: self.services.consent.sign_on_screen(consent_id, png))
         self.refresh()
 
+    def guardian_signed_on_paper(self) -> None:
+        state = self.state
+        if state is None or state.consent is None:
+            return
+        consent_id, name = state.consent.id, self.guardian_name.text()
+        signed_on = qdate_to_date(self.paper_date.date())
+        self._run(tr("Recorded: the guardian signed on paper on {date}. Keep the paper form in the locked cabinet.",
+                     date=signed_on.isoformat()),
+                  lambda: self.services.consent.guardian_sign_on_paper(consent_id, name, signed_on))
+        self.refresh()
+
+    def guardian_sign_on_screen(self) -> None:
+        state = self.state
+        if state is None or state.consent is None:
+            return
+        consent_id, name = state.consent.id, self.guardian_name.text()
+        if not name.strip():
+            set_message(self.sign_message, tr("Write the name of the guardian who signs."))
+            self.guardian_name.setFocus()
+            return
+        dialog = SignatureDialog(tr("Ask the guardian to read the form and sign in the box below."), self)
+        try:
+            if launch(dialog) != QDialog.DialogCode.Accepted or not dialog.png:
+                return
+            png = dialog.png
+        finally:
+            dialog.deleteLater()
+        self._run(tr("The guardian signed on screen. The signature is kept in the vault and printed on the form."),
+                  lambda: self.services.consent.guardian_sign_on_screen(consent_id, name, png))
+        self.refresh()
+
     def withdraw(self) -> None:
         state = self.state
         if state is None or state.consent is None:
@@ -502,7 +577,7 @@ class ConsentTab(QWidget):
     # -- changes made elsewhere -----------------------------------------------------------------------------------
 
     def _wants(self, entity: str, entity_id: int | None) -> bool:
-        return entity in ("consent", "consent_template", "profile") or (entity == "client"
+        return entity in ("consent", "consent_template", "profile", "settings") or (entity == "client"
                                                                          and entity_id == self.client_id)
 
     def shutdown(self) -> None:

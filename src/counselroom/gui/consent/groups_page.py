@@ -153,6 +153,10 @@ class GroupsPage(QWidget):
         right_layout.addLayout(session_row)
         right_layout.addWidget(self.warning_label)
         right_layout.addWidget(self.message)
+        from .group_sessions import GroupSessionsBox  # issue 12.5: sessions, attendance, the group note
+
+        self.sessions_box = GroupSessionsBox(services)
+        right_layout.addWidget(self.sessions_box, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -216,6 +220,7 @@ class GroupsPage(QWidget):
                 self.roster.setItem(row, col, cell)
         self.check_session()
         self._update_buttons()
+        self.sessions_box.show_group(gid)
 
     def selected_member(self) -> Member | None:
         rows = self.roster.selectionModel().selectedRows()

@@ -472,12 +472,16 @@ class ExportDialog(QDialog):
             w.setDisplayFormat("yyyy-MM-dd")
             w.setAccessibleName(name)
         notes = self.services.notes.for_client(self.client_id)
-        first = min((n.session_date for n in notes), default=date.today())
+        held = [a.planned_start.date() for a in self.services.appointments.for_client(self.client_id) if a.held]
+        first = min([n.session_date for n in notes] + held, default=date.today())  # group sessions have no note here
         self.date_from.setDate(_qdate(first))
         self.include_addenda = QCheckBox(tr("Their &addenda"))
         self.include_addenda.setChecked(True)
         self.include_contacts = QCheckBox(tr("The client's contact &details (phone, guardian, emergency contact)"))
         self.include_tests = QCheckBox(tr("Psychological &test results in this period (scores and bands)"))
+        # Group notes describe other members: only when chosen, with their names replaced (issue 12.5).
+        self.include_group_notes = QCheckBox(tr("&Group notes of sessions the client attended in this period "
+                                                "(other members' names replaced)"))
         sensitive = QGroupBox(tr("Kept out unless you choose them"))
         self.include_private = QCheckBox(tr("&Private process notes"))
         self.include_raw_tests = QCheckBox(tr("&Raw test answers"))
@@ -502,13 +506,15 @@ class ExportDialog(QDialog):
         layout.addWidget(self.include_addenda)
         layout.addWidget(self.include_contacts)
         layout.addWidget(self.include_tests)
+        layout.addWidget(self.include_group_notes)
         layout.addWidget(sensitive)
         layout.addWidget(self.plan_label)
         layout.addWidget(self.contents_error)
         layout.addStretch(1)
         self.include_private.toggled.connect(lambda on: self._confirm_sensitive(self.include_private, on))
         self.include_raw_tests.toggled.connect(lambda on: self._confirm_sensitive(self.include_raw_tests, on))
-        for check in (self.include_notes, self.include_addenda, self.include_contacts, self.include_tests):
+        for check in (self.include_notes, self.include_addenda, self.include_contacts, self.include_tests,
+                      self.include_group_notes):
             check.toggled.connect(self._update_plan)
         self.include_tests.toggled.connect(self._tests_toggled)
         self.include_raw_tests.setEnabled(False)  # raw answers go only with the results they belong to
@@ -550,6 +556,7 @@ class ExportDialog(QDialog):
             include_contacts=self.include_contacts.isChecked(), include_private=self.include_private.isChecked(),
             include_tests=self.include_tests.isChecked(),
             include_raw_tests=self.include_tests.isChecked() and self.include_raw_tests.isChecked(),
+            include_group_notes=self.include_group_notes.isChecked(),
             sensitive_confirmed=sensitive,  # each box was confirmed a second time when it was ticked
             letter_text=self.letter_edit.toPlainText())
 
@@ -570,6 +577,10 @@ class ExportDialog(QDialog):
                            else tr("{count} test results.", count=len(plan.tests)))
         else:
             text += " " + tr("No test results.")
+        if plan.contents.include_group_notes:
+            text += " " + tr("Group notes: {count}, other members' names replaced.", count=len(plan.group_notes))
+        else:
+            text += " " + tr("No group notes.")
         if plan.drafts_left_out:
             text += " " + tr("Unsigned drafts left out: {count}.", count=plan.drafts_left_out)
         self.plan_label.setText(text)

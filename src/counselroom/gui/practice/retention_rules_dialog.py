@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QSpinBox, QVBoxLayout, QWidget
 
-from ...i18n import tr
+from ...i18n import language, tr
 from ...records.clients import ValidationError
 from ...records.retention import ANCHOR_LABELS, ANCHORS, KIND_LABELS, KINDS, MAX_YEARS, MIN_YEARS, Rule
+from ...records.retention_promise import GUIDANCE, promise
 from ...records.services import Services
 from ...vault.errors import VaultError
 from ..clients.client_form import plain_label
@@ -57,10 +58,18 @@ class RetentionRulesDialog(QDialog):
             self.years[kind], self.anchors[kind] = spin, combo
         grid.setColumnStretch(2, 1)
         layout.addLayout(grid)
-        layout.addWidget(paragraph(tr(
-            "The default is 3 years after the case was closed, for both: the code of ethics of the Chinese "
-            "Psychological Society asks that records be kept at least 3 years after the service ends. Keep them "
-            "longer if your school or institution requires it.")))
+        # Which guidance the default follows, how schools differ, and what the consent form will promise (issue
+        # 12.8): the form's words come from these rules, so they can never say something else.
+        layout.addWidget(paragraph(tr(GUIDANCE)))
+        self.promise_label = paragraph("")
+        self.promise_label.setAccessibleName(tr("What the consent form will say"))
+        self.promise_label.setStyleSheet("QLabel { background: #eef4fb; border: 1px solid #7aa7d9; border-radius: 4px;"
+                                         " padding: 4px 8px; }")
+        layout.addWidget(self.promise_label)
+        for kind in KINDS:
+            self.years[kind].valueChanged.connect(lambda _v: self._show_promise())
+            self.anchors[kind].currentIndexChanged.connect(lambda _i: self._show_promise())
+        self._show_promise()
         layout.addWidget(paragraph(tr(
             "A case that is open, or was reopened, is never past retention. \"After the client left\" counts "
             "from the leaving date recorded on the Retention page (such as graduation), or from the closing "
@@ -71,6 +80,10 @@ class RetentionRulesDialog(QDialog):
         box, self.save_button, self.cancel_button = save_cancel_buttons(self, self.save)
         layout.addWidget(box)
         self.resize(640, self.sizeHint().height())
+
+    def _show_promise(self) -> None:
+        rules = {kind: Rule(kind, self.years[kind].value(), str(self.anchors[kind].currentData())) for kind in KINDS}
+        self.promise_label.setText(tr("The consent form will say: {promise}", promise=promise(rules, language())))
 
     def save(self) -> None:
         try:

@@ -161,6 +161,15 @@ class TrainingPage(QWidget):
         boxes = QHBoxLayout()
         boxes.addWidget(progress, 3)
         boxes.addWidget(self.by_kind_box, 2)
+        # The counselor's own punctuality in the year (issue 12.9; room code 11: "arrive on time").
+        self.punctuality_box = QGroupBox(tr("My punctuality"))
+        punctuality_layout = QVBoxLayout(self.punctuality_box)
+        self.punctuality_label = plain_label()
+        self.punctuality_label.setWordWrap(True)
+        self.punctuality_label.setAccessibleName(tr("My punctuality"))
+        punctuality_layout.addWidget(self.punctuality_label)
+        punctuality_layout.addStretch(1)
+        boxes.addWidget(self.punctuality_box, 2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
@@ -177,7 +186,7 @@ class TrainingPage(QWidget):
 
         self.year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self._watcher = StoreWatcher(self, services.store, self.refresh,
-                                     wants=lambda entity, _id: entity in ("training_entry", "settings"))
+                                     wants=lambda entity, _id: entity in ("training_entry", "settings", "appointment"))
         self.refresh()
 
     # showing
@@ -210,6 +219,7 @@ class TrainingPage(QWidget):
             return
         self.summary = summary
         self._show_summary(summary)
+        self._show_punctuality(chosen)
         self.model.set_entries(entries)
         row = self.model.row_of(keep) if keep is not None else -1
         if row >= 0:
@@ -255,6 +265,24 @@ class TrainingPage(QWidget):
             value.setVisible(hours is not None)
             value.setText(format_hours(hours) if hours is not None else "")
         self.no_entries_label.setVisible(not s.by_kind)
+
+    def _show_punctuality(self, year: int) -> None:
+        today = date.today()
+        until = min(date(year, 12, 31), today)
+        p = self.services.appointments.counselor_punctuality(date(year, 1, 1), until)
+        if p.held == 0:
+            text = tr("No sessions held in {year}.", year=year)
+        elif p.counselor_late == 0:
+            text = tr("On time for all {held} sessions held in {year}.", held=p.held, year=year)
+        else:
+            late = [tr("{day}: {minutes} min", day=a.planned_start.date().isoformat(), minutes=a.minutes_late)
+                    for a in p.late_sessions[-5:]]
+            text = tr("You were late for {late} of {held} sessions held in {year} (on average {minutes} min). "
+                      "On time: {rate}.", late=p.counselor_late, held=p.held, year=year,
+                      minutes=round(p.average_minutes_late), rate=f"{(p.on_time_rate or 0):.0%}")
+            text += "\n" + tr("Latest:") + " " + "; ".join(late)
+        self.punctuality_label.setText(text + "\n" + tr("A group session counts once. The client's own lateness "
+                                                        "is not counted here."))
 
     def selected(self) -> TrainingEntry | None:
         index = self.table.currentIndex()

@@ -110,6 +110,7 @@ class TestsTab(QWidget):
         self.administrations: list[Administration] = []
         self.dialog: TestAdministrationDialog | None = None
         self._stopped = False
+        self._pending_ids: set[int] = set()
 
         self.new_button = QPushButton(tr("&New test…"))
         self.new_button.setAccessibleName(tr("Give this client a new psychological test"))
@@ -130,6 +131,10 @@ class TestsTab(QWidget):
         top.addSpacing(12)
         top.addWidget(self.notice, 1)
         self.tab_message = message_label()
+        from .critical_widgets import CriticalBanner  # issue 12.1: stays until an assessment or a decision
+
+        self.critical_banner = CriticalBanner(services, client_id)
+        self.critical_banner.assess_requested.connect(self.risk_assessment_requested.emit)
 
         self.model = TestTableModel(self)
         self.table = RecordTable(tr("Psychological tests, newest first"))
@@ -155,6 +160,7 @@ class TestsTab(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.critical_banner)
         layout.addWidget(self.tab_message)
         layout.addWidget(splitter, 1)
 
@@ -248,6 +254,8 @@ class TestsTab(QWidget):
         if self._stopped:
             return
         self.watcher.mark_fresh()
+        self.critical_banner.refresh()
+        self._pending_ids = {p.administration.id for p in self.critical_banner.pending}
         tests = self.services.psychtests
         keep = self.selected.id if self.selected is not None else None
         self.administrations = tests.for_client(self.client_id)
@@ -278,7 +286,8 @@ class TestsTab(QWidget):
                            count=len(instrument.items)))
         critical = bool(a.result.critical if a.result is not None else instrument.critical_hits(a.answers))
         if critical:
-            todo.insert(0, tr("Critical item answered"))
+            todo.insert(0, tr("Critical item answered — no risk assessment yet") if a.id in self._pending_ids
+                        else tr("Critical item answered"))
         return TestRow(a.id, a.day.isoformat(), instrument.short_in(lang), total, band, "; ".join(todo),
                        bool(a.missing), critical)
 
@@ -443,7 +452,7 @@ class TestsTab(QWidget):
     # -- changes made elsewhere ---------------------------------------------------------------------------------
 
     def _wants(self, entity: str, entity_id: int | None) -> bool:
-        return entity in ("test", "instrument")
+        return entity in ("test", "instrument", "risk_assessment", "critical_follow_up")
 
     def shutdown(self) -> None:
         """Stop listening and drop what is shown (called before the window locks)."""
@@ -461,4 +470,5 @@ class TestsTab(QWidget):
                       self.explanation_label, self.feedback_label, self.answers_label):
             label.clear()
         self.feedback_edit.clear()
-
+        self.critical_banner.hide()
+        self.critical_banner.text.clear()

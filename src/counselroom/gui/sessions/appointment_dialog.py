@@ -146,6 +146,17 @@ class AppointmentDialog(QDialog):
         for kind in KINDS:
             self.kind.addItem(tr(KIND_LABELS[kind]), kind)
         self.kind.setAccessibleName(tr("Kind of appointment"))
+        # A group session is booked for the group's whole roster, and only when every member has a group
+        # confidentiality agreement recorded (issue 12.5).
+        self.group = QComboBox()
+        self.group.setAccessibleName(tr("Group"))
+        self.group.addItem(tr("Choose the group"), None)
+        for g in services.consent.groups():
+            self.group.addItem(g.name, g.id)
+        self.group_hint = plain_label(tr("A new group session is booked for every member of the group; each "
+                                         "member needs a group confidentiality agreement first."))
+        self.group_hint.setWordWrap(True)
+        self.group_hint.setStyleSheet("color: #5b6272;")
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -165,7 +176,8 @@ class AppointmentDialog(QDialog):
         self.remarks.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.remarks.setMinimumWidth(char * 30)
 
-        self.errors = {name: error_label(name) for name in ("client_id", "kind", "planned_start", "planned_end")}
+        self.errors = {name: error_label(name) for name in ("client_id", "kind", "planned_start", "planned_end",
+                                                              "group_id")}
         self.inputs: dict[str, QWidget] = {"client_id": self.client_search, "kind": self.kind,
                                            "planned_start": self.date, "planned_end": self.end}
 
@@ -187,11 +199,13 @@ class AppointmentDialog(QDialog):
         times_layout.addStretch(1)
 
         form = QFormLayout()
+        self._form = form
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         rows: list[tuple[str, QWidget, QWidget]] = [
             (tr("&Client"), self.client_search, with_error(client_cell, self.errors["client_id"])),
             (tr("&Kind"), self.kind, with_error(self.kind, self.errors["kind"])),
+            (tr("&Group"), self.group, self._group_cell()),
             (tr("&Date"), self.date, with_error(self.date, self.errors["planned_start"])),
             (tr("&Time"), self.start, with_error(times, self.errors["planned_end"])),
             (tr("&Location"), self.location, self.location),
@@ -224,6 +238,8 @@ class AppointmentDialog(QDialog):
         else:
             self._preset(day or date.today(), client_id)
         self.client_search.textChanged.connect(self._filter_clients)
+        self.kind.currentIndexChanged.connect(lambda _i: self._show_group())
+        self._show_group()
         self.start.timeChanged.connect(self._start_changed)
         self.end.timeChanged.connect(self._end_changed)
         self._show_duration()
@@ -231,6 +247,18 @@ class AppointmentDialog(QDialog):
         self.resize(max(self.sizeHint().width(), char * 70), self.sizeHint().height())
         target = self.inputs.get(focus) or (self.client_search if appointment is None else self.kind)
         target.setFocus()
+
+    def _group_cell(self) -> QWidget:
+        cell = QWidget()
+        layout = QVBoxLayout(cell)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(with_error(self.group, self.errors["group_id"]))
+        layout.addWidget(self.group_hint)
+        self._group_label_cell = cell
+        return cell
+
+    def _show_group(self) -> None:
+        self._form.setRowVisible(self._group_label_cell, self.kind.currentData() == "group")
 
     # -- filling in --------------------------------------------------------------------------------------
 
@@ -271,6 +299,8 @@ class AppointmentDialog(QDialog):
         self._duration = a.planned_end - a.planned_start
         self.location.setText(a.location)
         self.remarks.setPlainText(a.remarks)
+        if a.group_id is not None:
+            self.group.setCurrentIndex(max(0, self.group.findData(a.group_id)))
 
     def _start_changed(self, _: Any = None) -> None:
         # Moving the start moves the end with it, keeping the length of the session.
@@ -301,7 +331,9 @@ class AppointmentDialog(QDialog):
         client_id = self.client.currentData()
         values: dict[str, Any] = {"client_id": int(client_id) if client_id is not None else 0,
                                   "kind": self.kind.currentData(), "planned_start": start, "planned_end": end,
-                                  "location": self.location.text(), "remarks": self.remarks.toPlainText()}
+                                  "location": self.location.text(), "remarks": self.remarks.toPlainText(),
+                                  "group_id": self.group.currentData() if self.kind.currentData() == "group"
+                                  else None}
         if self.original is None:
             return Appointment(**values)
         return replace(self.original, **values)
@@ -329,6 +361,28 @@ class AppointmentDialog(QDialog):
         """The overlap question while it is open."""
         return self._keep[0]
 
+    def _book_group(self, a: Appointment) -> None:
+        """A new group appointment books the group's session: every member, each with an agreement."""
+        assert a.group_id is not None
+        from ...records.group_sessions import AgreementMissing
+
+        try:
+            session = self.services.groups.book(a.group_id, a.planned_start, a.planned_end, a.location, a.remarks)
+        except AgreementMissing as e:
+            self.show_errors({"group_id": tr("No group confidentiality agreement recorded for: {names}. "
+                                             "Confidentiality standards are set before the group: record the "
+                                             "agreements on the Groups page first.", names=e.names())})
+            return
+        except ValidationError as e:
+            self.show_errors(e.errors)
+            return
+        except VaultError as e:
+            show_error(self, tr("Not saved"), e.message())
+            return
+        mine = [m for m in self.services.groups.appointments_of(session.id) if m.client_id == a.client_id]
+        self.saved = mine[0] if mine else self.services.groups.appointments_of(session.id)[0]
+        self.accept()
+
     def abandon(self) -> None:
         """Close without saving, and any question open over the dialog (the window is locking)."""
         box = self._keep[0]
@@ -339,6 +393,12 @@ class AppointmentDialog(QDialog):
     def save(self) -> None:
         a = self.appointment()
         appointments = self.services.appointments
+        if a.kind == "group" and a.group_id is None:
+            self.show_errors({"group_id": N_("Choose the group.")})
+            return
+        if a.id is None and a.group_id is not None:
+            self._book_group(a)
+            return
         errors = appointments.validate(a)
         self.show_errors(errors)
         if errors:

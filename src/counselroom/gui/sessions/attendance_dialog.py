@@ -1,6 +1,7 @@
 """Recording what happened at an appointment: attended, late or no-show, with the actual start and end
 (which default to the planned times). An attended session that started more than five minutes late is
-recorded as late by the records layer; the dialog says so before it is saved."""
+recorded as late; the dialog says so before it is saved, and asks who was late: the client, the counselor, or
+both (issue 12.9: the counselor's own lateness is not the client's, and counts in the counselor's punctuality)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import N_, tr
-from ...records.appointments import ATTENDANCE_LABELS, LATE_AFTER, Appointment
+from ...records.appointments import ATTENDANCE_LABELS, LATE_AFTER, LATE_PARTIES, LATE_PARTY_LABELS, Appointment
 from ...records.clients import ValidationError
 from ...records.services import Services
 from ...vault.errors import VaultError
@@ -97,6 +99,21 @@ class AttendanceDialog(QDialog):
         error_layout.addWidget(with_error(times, self.errors["actual_start"]))
         error_layout.addWidget(self.errors["actual_end"])
         error_layout.addWidget(self.hint)
+        self.late_by = QComboBox()
+        self.late_by.setAccessibleName(tr("Who was late"))
+        self.late_by.addItem(tr("Choose who was late…"), None)
+        for party in LATE_PARTIES:
+            self.late_by.addItem(tr(LATE_PARTY_LABELS[party]), party)
+        self.late_row = QWidget()
+        late_layout = QHBoxLayout(self.late_row)
+        late_layout.setContentsMargins(0, 0, 0, 0)
+        late_label = plain_label(tr("&Who was late:"))
+        late_label.setBuddy(self.late_by)
+        late_layout.addWidget(late_label)
+        late_layout.addWidget(self.late_by, 1)
+        self.errors["late_party"] = error_label("late_party")
+        error_layout.addWidget(self.late_row)
+        error_layout.addWidget(self.errors["late_party"])
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -115,7 +132,8 @@ class AttendanceDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        order = [*self.choices.values(), self.actual_start, self.actual_end, self.save_button, self.cancel_button]
+        order = [*self.choices.values(), self.actual_start, self.actual_end, self.late_by, self.save_button,
+                 self.cancel_button]
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -128,6 +146,8 @@ class AttendanceDialog(QDialog):
         if a.attendance == "scheduled":
             current = "attended"
         self.choices[current].setChecked(True)
+        if a.late_party is not None:
+            self.late_by.setCurrentIndex(max(self.late_by.findData(a.late_party), 0))
         self.group.buttonToggled.connect(self._update)
         self.actual_start.timeChanged.connect(self._update)
         self._update()
@@ -147,8 +167,11 @@ class AttendanceDialog(QDialog):
         self.actual_end.setEnabled(held)
         start, _end = self.times()
         late = int((start - self.appointment.planned_start).total_seconds() // 60)
-        if held and start - self.appointment.planned_start > LATE_AFTER:
-            self.hint.setText(tr("Started {minutes} min after the planned time: recorded as late.", minutes=late))
+        starts_late = held and start - self.appointment.planned_start > LATE_AFTER
+        self.late_row.setVisible(starts_late)
+        if starts_late:
+            self.hint.setText(tr("Started {minutes} min after the planned time: say who was late. Only the client's "
+                                 "lateness is booked as the client's.", minutes=late))
         elif self.choice() == "late" and late <= LATE_AFTER.seconds // 60:
             self.hint.setText(tr("Enter the time the session actually started."))
         else:
@@ -159,7 +182,9 @@ class AttendanceDialog(QDialog):
         choice = self.choice()
         start, end = self.times() if choice in ("attended", "late") else (None, None)
         try:
-            self.saved = self.services.appointments.record_attendance(self.appointment.id or 0, choice, start, end)
+            late_by = self.late_by.currentData() if self.late_row.isVisibleTo(self) else None
+            self.saved = self.services.appointments.record_attendance(self.appointment.id or 0, choice, start, end,
+                                                                      late_by)
         except ValidationError as e:
             for name, label in self.errors.items():
                 msgid = e.errors.get(name)

@@ -564,6 +564,23 @@ class MainWindow(QMainWindow):
         self.unlocked.emit()
         if new_recovery_key:
             self._show_recovery_key(new_recovery_key)
+        else:
+            self._ask_about_critical_answers()
+
+    def _ask_about_critical_answers(self) -> None:
+        """Issue 12.1: a critical answer given on the client screen (perhaps while the window locked) and not yet
+        followed up is asked about again after the unlock."""
+        from ..psychtests.critical_widgets import prompt_after_unlock
+
+        assert self.services is not None
+        self.critical_prompt = prompt_after_unlock(self, self.services, self._open_client_tests)
+
+    def _open_client_tests(self, client_id: int) -> None:
+        if self.shell is None:
+            return
+        page = self.shell.open_client(client_id)
+        if page is not None:
+            page.show_tab("tests")
 
     def _build_shell(self, section: str = "dashboard") -> None:
         assert self.services is not None

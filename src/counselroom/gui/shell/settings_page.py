@@ -154,11 +154,10 @@ class SettingsPage(QWidget):
             dialog.deleteLater()
 
     def _retention_box(self) -> QGroupBox:
-        from ..practice.retention_rules_dialog import rule_text
-
         box = QGroupBox(tr("Retention of records"))
         layout = QHBoxLayout(box)
-        self.retention_label = paragraph("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
+        self.retention_label = paragraph("")
+        self._show_retention_rules()
         self.retention_button = QPushButton(tr("Re&tention rules…"))
         self.retention_button.clicked.connect(self.change_retention_rules)
         layout.addWidget(self.retention_label, 1)
@@ -169,9 +168,15 @@ class SettingsPage(QWidget):
         return box
 
     def _show_retention_rules(self) -> None:
+        from ...records.retention_promise import GUIDANCE
         from ..practice.retention_rules_dialog import rule_text
 
-        self.retention_label.setText("\n".join(rule_text(r) for r in self.services.retention.rules().values()))
+        # The rules, which guidance the default follows and how schools differ (issue 12.8), and what the consent
+        # form says from them.
+        lines = [rule_text(r) for r in self.services.retention.rules().values()]
+        lines += ["", tr(GUIDANCE), "",
+                  tr("The consent form says: {promise}", promise=self.services.consent.retention_promise(language()))]
+        self.retention_label.setText("\n".join(lines))
 
     def change_retention_rules(self) -> None:
         from ..practice.retention_rules_dialog import RetentionRulesDialog
