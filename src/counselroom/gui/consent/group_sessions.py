@@ -252,7 +252,7 @@ class GroupSessionsBox(QGroupBox):
         self.book_button.clicked.connect(self.book)
         self.attendance_button = QPushButton(tr("A&ttendance…"))
         self.attendance_button.clicked.connect(self.record_attendance)
-        self.note_button = QPushButton(tr("&Group note…"))
+        self.note_button = QPushButton(tr("&Write group note…"))
         self.note_button.clicked.connect(self.open_note)
         self.message = message_label()
         book_row = QHBoxLayout()
