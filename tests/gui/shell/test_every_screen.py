@@ -118,6 +118,9 @@ class Sweep:
     def page(self, root: QWidget, label: str) -> None:
         sweep.settle(0.02)
         self.check(self.window, label)
+        sweep.select_first_rows(root)  # buttons that wait for a selection take part too
+        sweep.settle(0.02)
+        self.check(self.window, f"{label} with a row chosen")
         for _tabs, i in sweep.each_tab(root):
             self.check(self.window, f"{label} tab {i}")
             if self.dialogs:
