@@ -453,6 +453,167 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
     return saved
 
 
+def issue12_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -> list[Path]:
+    """Issue 12's changed screens at a laptop's 1366x768 in `out` (tests pass their tmp_path): the dashboard's new
+    lines, a critical answer's banner on the Tests tab, the relationship check (new-client form, the file's
+    badge and box), a minor's guardian signature, the retention rules with the consent form's promise, who was
+    late, the counselor's punctuality, group sessions with their note, and group notes in the export. Its own
+    demo vault."""
+    from datetime import date, datetime, time, timedelta
+
+    from counselroom.gui.clients.client_form import ClientForm
+    from counselroom.gui.consent.group_sessions import GroupAttendanceDialog, GroupNoteDialog
+    from counselroom.gui.practice.export_dialog import ExportDialog
+    from counselroom.gui.practice.retention_rules_dialog import RetentionRulesDialog
+    from counselroom.gui.sessions.attendance_dialog import AttendanceDialog
+    from counselroom.records.appointments import Appointment
+    from counselroom.records.clients import Client
+
+    set_language(lang)
+    saved: list[Path] = []
+
+    def shot(widget: QWidget, name: str) -> None:
+        wait_for(lambda: True)
+        path = out / f"{lang}-issue12-{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    tmp = Path(tempfile.mkdtemp(prefix="counselroom-issue12-shots-"))
+    try:
+        vault, passphrase = make_demo_vault(tmp / "demo")
+        w = window(AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
+                              remind_backup=False, volumes=FakeVolumes(), demo_passphrase=passphrase), size)
+        assert w.unlock_screen is not None
+        w.unlock_screen.try_unlock()
+        wait_for(lambda: w.is_unlocked)
+        services = w.services
+        assert w.shell is not None and services is not None
+        today = date.today()
+        active = [c for c in services.clients.list(status="active") if services.consent.status(c.id or 0) == "signed"]
+        # another relationship found at intake, not decided yet
+        teaches = active[-1]
+        assert teaches.id is not None
+        services.relationships.record_check(teaches.id, ["teaches"], "我担任该生《心理健康教育》课的任课老师"
+                                            if lang == "zh_CN" else "I teach and grade the student's wellbeing "
+                                            "course", services.profile.get().name)
+        # a group session held two days ago, the missing agreement recorded first
+        group = services.consent.groups()[0]
+        for m in services.consent.roster(group.id):
+            if m.agreement is None:
+                services.consent.record_agreement(group.id, m.client_id, today - timedelta(days=7))
+        start = datetime.combine(today - timedelta(days=2), time(15, 0))
+        session = services.groups.book(group.id, start, start + timedelta(minutes=90), "团辅室 / Group room")
+        roster = services.groups.appointments_of(session.id)
+        for n, a in enumerate(roster):
+            if n == 1:
+                services.groups.record_attendance(session.id, a.client_id, "attended", start + timedelta(minutes=12),
+                                                  start + timedelta(minutes=90), "client")
+            elif n == len(roster) - 1:
+                services.groups.record_attendance(session.id, a.client_id, "no_show")
+            else:
+                services.groups.record_attendance(session.id, a.client_id, "attended", start,
+                                                  start + timedelta(minutes=90))
+        w.go("dashboard")
+        w.shell.pages["dashboard"].refresh()  # type: ignore[attr-defined]
+        shot(w, "dashboard")
+        w.shell.pages["dashboard"].open_line("critical")  # type: ignore[attr-defined]
+        shot(w, "dashboard-critical")
+        critical = services.critical.pending(open_cases_only=True)
+        if critical:
+            page = w.shell.open_client(critical[0].client_id)
+            assert page is not None
+            page.show_tab("tests")
+            shot(w, "tests-critical")
+        page = w.shell.open_client(teaches.id)
+        assert page is not None
+        page.show_tab("overview")
+        shot(w, "client-relationship")
+        form = ClientForm(services, None, w)
+        form.edits["code"].setText("2026-0999")
+        form.edits["name"].setText("周雨桐" if lang == "zh_CN" else "Zhou Yutong")
+        assert form.relationship is not None
+        form.relationship.boxes["relative"].setChecked(True)
+        form.resize(min(form.width(), size[0] - 40), min(form.height(), size[1] - 40))
+        form.show()
+        shot(form, "client-form-relationship")
+        form.reject()
+        form.deleteLater()
+        # a minor: signed by the client, the guardian's signature still missing
+        dob = today.replace(year=today.year - 15) - timedelta(days=40)
+        minor = services.clients.create(Client(code="2026-0998", name="小雨" if lang == "zh_CN" else "Xiao Yu",
+                                               date_of_birth=dob, guardian_name="王芳" if lang == "zh_CN" else
+                                               "Wang Fang", status="intake"))
+        assert minor.id is not None
+        consent = services.consent.record_checklist(minor.id)
+        services.consent.sign_on_paper(consent.id, today)
+        page = w.shell.open_client(minor.id)
+        assert page is not None
+        page.show_tab("consent")
+        shot(w, "consent-guardian")
+        # the retention rules with their guidance and the consent form's promise
+        rules = RetentionRulesDialog(services, w)
+        rules.years["case_file"].setValue(10)
+        rules.anchors["case_file"].setCurrentIndex(rules.anchors["case_file"].findData("left"))
+        rules.show()
+        shot(rules, "retention-rules")
+        rules.reject()
+        rules.deleteLater()
+        # who was late
+        client = active[0]
+        assert client.id is not None
+        planned = datetime.combine(today, time(8, 0))
+        late = services.appointments.create(Appointment(client.id, planned, planned + timedelta(minutes=50)))
+        attendance = AttendanceDialog(services, late, w)
+        attendance.actual_start.setTime(attendance.actual_start.time().addSecs(14 * 60))
+        attendance.late_by.setCurrentIndex(attendance.late_by.findData("counselor"))
+        attendance.show()
+        shot(attendance, "attendance-late")
+        attendance.save()
+        attendance.deleteLater()
+        w.go("training")
+        w.shell.pages["training"].refresh()  # type: ignore[attr-defined]
+        shot(w, "training-punctuality")
+        # group sessions and the group note
+        w.go("groups")
+        groups_page = w.shell.pages["groups"]
+        groups_page.refresh()  # type: ignore[attr-defined]
+        groups_page.select_group(group.id)  # type: ignore[attr-defined]
+        groups_page.sessions_box.table.selectRow(0)  # type: ignore[attr-defined]
+        shot(w, "groups-sessions")
+        dialog = GroupAttendanceDialog(services, session, w)
+        dialog.show()
+        shot(dialog, "group-attendance")
+        dialog.reject()
+        dialog.deleteLater()
+        note = services.groups.start_note(session.id)
+        services.groups.save_note_draft(note.id, {
+            "theme": "考试焦虑的应对：识别担忧，练习放松" if lang == "zh_CN" else "Coping with exam stress",
+            "members": "成员轮流分享了考试前的担忧，彼此给予支持。" if lang == "zh_CN" else
+            "Members took turns to share their worries before exams and supported each other."})
+        note_dialog = GroupNoteDialog(services, note.id, w)
+        note_dialog.resize(min(note_dialog.width(), size[0] - 40), min(note_dialog.height(), size[1] - 40))
+        note_dialog.show()
+        shot(note_dialog, "group-note")
+        note_dialog.sign()
+        note_dialog.deleteLater()
+        member = roster[0].client_id
+        export = ExportDialog(services, vault, member, w)
+        export.show()
+        export.exception_combo.setCurrentIndex(export.exception_combo.findData("danger_self"))
+        export.justification_edit.setPlainText("来访者表达了明确的自杀计划，需要转介医院。" if lang == "zh_CN" else
+                                               "The client described a plan to end their life: referral to hospital.")
+        export.next_button.click()
+        export.include_group_notes.setChecked(True)
+        shot(export, "export-group-notes")
+        export.reject()
+        export.deleteLater()
+        w.lock()
+        w.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return saved
+
+
 def run(scaled: bool, guide_only: bool = False) -> None:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -478,6 +639,7 @@ def run(scaled: bool, guide_only: bool = False) -> None:
             app_shots(lang, vault, passphrase, tmp)
             client_screen_shots(lang)
             screening_shots(lang, OUT)
+            issue12_shots(lang, OUT)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
