@@ -4,7 +4,7 @@ and the birth-date row keeps its place when the age appears."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
 from counselroom.gui.clients.client_form import NAME_MAX, ClientForm
@@ -45,6 +45,14 @@ def test_a_long_name_is_elided_and_the_window_stays_on_screen(qtbot, services: S
     page.show_list()
     QApplication.processEvents()
     assert page.minimumSizeHint().width() < SCREEN[0] - 200
+    # in the list, the name's column stays narrow enough for the others; the name is whole in its tooltip
+    name_column = page.model.COLUMNS.index("name")
+    assert page.table.columnWidth(name_column) <= page.fontMetrics().averageCharWidth() * 40
+    row = page.model.row_of(client.id or 0)
+    tip = page.model.index(row, name_column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip is not None and LONG_NAME in tip
+    school = page.model.COLUMNS.index("school")
+    assert page.table.columnViewportPosition(school) + page.table.columnWidth(school) < SCREEN[0]
 
 
 def test_a_short_name_is_shown_whole_without_a_tooltip(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]

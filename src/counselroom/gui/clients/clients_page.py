@@ -146,6 +146,10 @@ class ClientsPage(QWidget):
                                              query=self.search.text())
         self.model.set_clients(clients)
         self.table.resizeColumnsToContents()
+        widest = self.fontMetrics().averageCharWidth() * 40  # a long name ends in "…" (its tooltip has it all)
+        for column in range(self.model.columnCount()):
+            if self.table.columnWidth(column) > widest:
+                self.table.setColumnWidth(column, widest)
         shown = len(clients)
         self.count_label.setText(tr("{count} clients", count=shown) if shown != 1 else tr("1 client"))
         filtered = bool(self.search.text().strip()) or self.status_filter.currentIndex() > 0

@@ -203,6 +203,9 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         raise NotImplementedError
 
 
+LONG_CELL_CHARS = 30  # a client list cell longer than this has its text in a tooltip too
+
+
 class ClientTableModel(RowTableModel[Client]):
     """The client list. It sorts itself (a sort proxy calling data() for every comparison took
     seconds on a ten-thousand-client vault) and keeps its sort across set_clients()."""
@@ -268,6 +271,9 @@ class ClientTableModel(RowTableModel[Client]):
     def cell(self, client: Client, column: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(client, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("name", "school"):
+            text = self._text(client, column)  # whole, where a long one is cut short in its column
+            return "<qt>" + html.escape(text) + "</qt>" if len(text) > LONG_CELL_CHARS else None
         if role == ID_ROLE:
             return client.id
         if client.risk_flag and role == Qt.ItemDataRole.ForegroundRole:
