@@ -159,9 +159,14 @@ def _note_text(rng: random.Random, keys: list[str]) -> dict[str, str]:
     out = {}
     for key in keys:
         bank = _PHRASES.get(key) or _PHRASES["discussed"]
-        out[key] = "".join(say(rng.choice(bank)) + ("" if rng.random() < 0.5 else " ")
-                           for _ in range(rng.randint(3, 6)))
+        out[key] = "".join(_sentence(say(rng.choice(bank)), rng.random()) for _ in range(rng.randint(3, 6))).strip()
     return out
+
+
+def _sentence(text: str, _draw: float) -> str:
+    """A sentence as written in its language: Chinese ones run on after "。", English ones take a space (the
+    draw that used to choose the space is still taken, so a seed gives the same records)."""
+    return text if text.endswith(("。", "！", "？", "”")) else text + " "
 
 
 def _consent(services: Services, rng: random.Random, client: Client) -> None:
