@@ -101,13 +101,17 @@ def fill_case_file(services: Services, code: str, word: str, closed_on: date, *,
     """A client whose every record holds `word` (and `chinese`, when given), closed on `closed_on`."""
     today = today or date.today()
     text = f"{word} {chinese}".strip()
+    born = today.replace(year=today.year - 17) - timedelta(days=40)  # under 18: the guardian signs too (issue 12.7)
     cid = services.clients.create(Client(code=code, name=f"{chinese or '张'}同学 {word}", school=f"{word} 学院",
-                                         phone="13800000000", guardian_name=f"{word} 家长",
+                                         phone="13800000000", guardian_name=f"{word} 家长", date_of_birth=born,
                                          emergency_name=f"{word} 朋友", notes=f"来访 {text}")).id
     assert cid is not None
     day = closed_on - timedelta(days=120)
     consent = services.consent.record_checklist(cid, recording=True, questions={"exceptions": f"问题 {text}"})
     services.consent.sign_on_paper(consent.id, day)
+    services.consent.guardian_sign_on_paper(consent.id, f"{word} 家长", day)
+    check = services.relationships.record_check(cid, ["other"], f"关系 {text}", "林老师", day)  # issue 12.11
+    services.relationships.decide(check.id, "continue", f"理由 {text}", "林老师")
     services.consent.withdraw(consent.id, "recording", day + timedelta(days=2), f"不录音 {text}")
     start = datetime.combine(day + timedelta(days=7), time(9, 0))
     a = services.appointments.create(Appointment(cid, start, start + timedelta(minutes=50), remarks=f"备注 {text}"))
@@ -135,7 +139,8 @@ def fill_case_file(services: Services, code: str, word: str, closed_on: date, *,
         passphrase_ok=True)
     _try_risk(services, cid, text, today)
     _try_referral(services, cid, text, day, letter.number, today)
-    give_test(services, cid, datetime.combine(day, time(10)), text)
+    test_id = give_test(services, cid, datetime.combine(day, time(10)), text)  # item 9 answered 1: critical
+    services.critical.decide_no_assessment(test_id, f"无需评估 {text}，已当面核实。", "林老师")
     _try_screening(services, cid, code, text, day)
     services.retention.set_departure(cid, closed_on - timedelta(days=10), "graduated", today=today)
     services.closures.close(cid, "goals_met", f"结案 {text}", closed_on)

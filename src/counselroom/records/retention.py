@@ -106,6 +106,10 @@ TABLE_LABELS = {
     "emergency_measures": N_("emergency measures"), "emergency_followups": N_("emergency follow-ups"),
     "referrals": N_("referrals"), "referral_follow_ups": N_("referral follow-ups"),
     "referral_letters": N_("referral letter links"),
+    # issue 12
+    "critical_follow_ups": N_("follow-ups of critical test answers"),
+    "guardian_signatures": N_("guardian signatures"), "relationship_checks": N_("relationship checks"),
+    "relationship_decisions": N_("decisions about other relationships"),
     # issue 15
     "screening_rows": N_("screening answers linked to the client"), "liaison_records": N_("liaison contacts"),
     "client_school_details": N_("grade and presenting concerns"),
