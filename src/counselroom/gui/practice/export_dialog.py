@@ -748,6 +748,8 @@ class ExportDialog(QDialog):
             parts.append(tr("Private process notes are included."))
         if c.include_raw_tests:
             parts.append(tr("Raw test answers are included."))
+        if c.include_group_notes and self.plan is not None:
+            parts.append(tr("Group notes: {count}, other members' names replaced.", count=len(self.plan.group_notes)))
         parts.append(tr("The PDF is encrypted; you will see its password once, after saving."))
         self.summary_label.setText("\n".join(parts))
         set_message(self.passphrase_error, "")
