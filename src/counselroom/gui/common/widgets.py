@@ -4,6 +4,7 @@ pages in step with the store."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -385,14 +386,39 @@ class RecordTable(QTableView):
         self.verticalHeader().hide()
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns fit their content when rows arrive, up to MAX_COLUMN_WIDTH, and the counselor may widen
+        # them; no column takes the table: a long text (a summary, a snippet, a name) is cut there with "…",
+        # and its cell shows the whole text as a tooltip; the last column takes what is left. A page may
+        # narrow a column further after its rows are set (setColumnWidth keeps working).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        # No column takes the table: a long text (a summary, a snippet, a name) is cut at this width with
-        # "…", and its cell shows the whole text as a tooltip; the last column takes what is left.
-        header.setMaximumSectionSize(self.MAX_COLUMN_WIDTH)
         self.doubleClicked.connect(self.open_requested)
 
     MAX_COLUMN_WIDTH = 360
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 - Qt's name
+        old = self.model()
+        if old is not None:
+            for signal in (old.modelReset, old.layoutChanged, old.rowsInserted):
+                with contextlib.suppress(RuntimeError, TypeError):
+                    signal.disconnect(self.fit_columns)
+        super().setModel(model)
+        if model is not None:
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+                signal.connect(self.fit_columns)  # at once, before the page's own column widths
+        self.fit_columns()
+
+    def fit_columns(self, *_args: object) -> None:
+        """Each column as wide as its header and content, at most MAX_COLUMN_WIDTH (the last one stretches)."""
+        model = self.model()
+        if model is None:
+            return
+        header = self.horizontalHeader()
+        for column in range(header.count()):
+            if not self.isColumnHidden(column):
+                self.resizeColumnToContents(column)
+                if self.columnWidth(column) > self.MAX_COLUMN_WIDTH:
+                    self.setColumnWidth(column, self.MAX_COLUMN_WIDTH)
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """A cell whose text is cut shows all of it as a tooltip (unless the model gives its own)."""
