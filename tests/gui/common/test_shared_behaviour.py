@@ -26,6 +26,9 @@ from counselroom.gui.common.icons import SECTION_ICONS, icon
 from counselroom.gui.common.widgets import RecordTable, message_label, set_message
 from counselroom.gui.shell.application import ui_font
 
+from ..helpers import _stop_polls as _stop_polls  # noqa: F401 - the autouse fixture
+from ..helpers import when_modal
+
 
 def _form(qtbot):  # type: ignore[no-untyped-def]
     form = QWidget()
@@ -219,3 +222,18 @@ def test_the_consent_notice_goes_at_the_next_tick(qtbot, services) -> None:  # t
     assert page.tabs.currentWidget() is page.consent_tab
     next(iter(page.consent_tab.checks.values())).click()
     assert not page.consent_notice.isVisible()
+
+
+def test_raise_flag_opens_from_its_button(qtbot, services) -> None:  # type: ignore[no-untyped-def]
+    """Found by the sweep: the button passed clicked's False as the flag's reason and the dialog never opened."""
+    from counselroom.gui.risk.risk_tab import RiskTab
+    from counselroom.records.clients import Client
+
+    client_id = services.clients.create(Client(code="R-001")).id
+    tab = RiskTab(services, client_id)
+    qtbot.addWidget(tab)
+    tab.show()
+    seen: list[str] = []
+    problems = when_modal(lambda w: seen.append(type(w).__name__))
+    tab.raise_button.click()
+    assert not problems and seen == ["RaiseFlagDialog"], (problems, seen)

@@ -281,7 +281,7 @@ def check(root: QWidget, screen: Screen, chinese: bool, ids: frozenset[str], fin
 
 
 # Buttons the sweep never clicks: they leave the window (lock, quit) or act without asking first.
-NEVER_CLICK = re.compile(r"lock|quit|退出|锁定|back up now|立即备份|print|打印|^(?:back|返回)|discard|放弃",
+NEVER_CLICK = re.compile(r"lock|quit|退出|锁定|back up now|立即备份|print|打印|^\W*(?:back|返回)|discard|放弃",
                          re.IGNORECASE)
 
 

@@ -159,7 +159,7 @@ def _buttons(*widgets: QWidget) -> QHBoxLayout:
 def _button(text: str, accessible: str, slot: Any) -> QPushButton:
     button = QPushButton(text)
     button.setAccessibleName(accessible)
-    button.clicked.connect(slot)
+    button.clicked.connect(lambda _checked=False: slot())  # not clicked's "checked" as the slot's first argument
     return button
 
 
