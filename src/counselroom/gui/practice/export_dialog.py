@@ -280,7 +280,7 @@ class ExportDialog(QDialog):
         self.authorization_combo.setMinimumContentsLength(30)
         self.authorization_details = plain_label()
         self.authorization_details.setWordWrap(True)
-        self.new_authorization_button = QPushButton(tr("Record a &new authorization…"))
+        self.new_authorization_button = QPushButton(tr("Record a ne&w authorization…"))
         self.new_authorization_button.setCheckable(True)
         self.print_form_button = QPushButton(tr("&Print the form to sign…"))
 

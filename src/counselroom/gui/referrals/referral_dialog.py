@@ -174,10 +174,10 @@ class ReferralDialog(FormDialog):
 
         whom = QGroupBox(tr("To whom"))
         whom_form = QFormLayout(whom)
-        self._row(whom_form, "recipient", tr("&Person:"), self.recipient)
+        self._row(whom_form, "recipient", tr("P&erson:"), self.recipient)
         self._row(whom_form, "institution", tr("&Institution:"), self.institution)
-        self._row(whom_form, "department", tr("&Department:"), self.department)
-        self._row(whom_form, "contact", tr("C&ontact:"), self.contact)
+        self._row(whom_form, "department", tr("Dep&artment:"), self.department)
+        self._row(whom_form, "contact", tr("Co&ntact:"), self.contact)
 
         why = QGroupBox(tr("Why and when"))
         why_form = QFormLayout(why)

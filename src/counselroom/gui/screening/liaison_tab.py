@@ -208,7 +208,7 @@ class LiaisonDialog(FormDialog):
         self._row(form, "contacted_at", tr("&When:"), self.when)
         self._row(form, "party", tr("W&ith:"), self.party)
         self._row(form, "who", tr("W&ho:"), self.who)
-        self._row(form, "method", tr("Ho&w:"), self.method)
+        self._row(form, "method", tr("H&ow:"), self.method)
         self._row(form, "shared", tr("What was &shared:"), self.shared)
         self._row(form, "basis_kind", tr("&Basis:"), basis)
         self._row(form, "basis_note", tr("Basis &details:"), self.basis_note)
