@@ -161,7 +161,8 @@ def _try_screening(services: Services, cid: int, code: str, text: str, day: date
     answers = tuple("1" if n == 25 else "0" for n in range(1, 61))  # the critical item: level 1
     table = Table("csv", headers, ((2, (f"S{code}", f"学生 {text}", *answers)),))
     mapping = ColumnMapping({"student_no": "学号", "name": "姓名"}, {n: str(n) for n in range(1, 61)})
-    screening = services.screening.import_screening(table, instrument_id, mapping, f"普查 {code}", day, f"同意 {text}")
+    # The screening itself (cohort, consent text) is the cohort's, not the client's: it stays, so no word of hers
+    screening = services.screening.import_screening(table, instrument_id, mapping, "新生普查", day, "普查知情同意")
     row = services.screening.rows(screening.id)[0]
     services.screening.link_client(row.id, cid, datetime.combine(day + timedelta(days=1), time(9)))
     services.screening.record_outcome(row.id, "counseling", f"约谈 {text}")

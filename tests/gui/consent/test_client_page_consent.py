@@ -28,5 +28,5 @@ def test_tabs_and_export_button(qtbot, services: Services) -> None:  # type: ign
     qtbot.addWidget(page)
     labels = [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())]
     assert labels == ["Overview", "Consent", "Session notes", "Appointments", "Tests", "Risk and safety", "Referrals",
-                      "Dependency and closure"]
+                      "Dependency and closure", "Liaison"]
     assert page.export_button.isEnabled()

@@ -97,6 +97,7 @@ class LiaisonTab(QWidget):
         grid = QGridLayout()
         for i, concern in enumerate(services.liaison.concerns()):
             box = QCheckBox(concern.text(language()))
+            box.setAccessibleName(tr("Presenting concern: {name}", name=concern.text(language())))
             self.concern_boxes[concern.id] = box
             grid.addWidget(box, i // 8, i % 8)
         self.save_details_button = QPushButton(tr("Sa&ve grade and concerns"))
