@@ -237,3 +237,23 @@ def test_raise_flag_opens_from_its_button(qtbot, services) -> None:  # type: ign
     problems = when_modal(lambda w: seen.append(type(w).__name__))
     tab.raise_button.click()
     assert not problems and seen == ["RaiseFlagDialog"], (problems, seen)
+
+
+def test_no_window_opens_larger_than_its_screen(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A dialog a page sized for a large screen (860x820) fits a 1366x768 laptop (1366x698 for a window)."""
+    from PySide6.QtWidgets import QDialog, QPlainTextEdit
+
+    from counselroom.gui.shell import application
+
+    monkeypatch.setattr(application, "EMULATED_SCREEN", (1366, 698))
+    dialog = QDialog()
+    QVBoxLayout(dialog).addWidget(QPlainTextEdit())
+    dialog.resize(860, 820)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.width() == 860 and dialog.height() == 698
+    small = QDialog()
+    small.resize(400, 300)
+    qtbot.addWidget(small)
+    small.show()
+    assert (small.width(), small.height()) == (400, 300)

@@ -7,6 +7,7 @@ one calm look, and the behaviour every box shares.
   documents embed that same font.
 - Look: Qt's Fusion style on every platform with one calm palette (docs/STYLE.md), the icon family of
   resources/icons/ui on every dialog's standard buttons, and read-only fields that look read-only.
+- Dialogs: none opens larger than its screen (WindowFitter).
 - Behaviour: the mouse wheel over a spin box or a list box that does not have the focus scrolls the page
   instead of changing the value (Settings' period went from 4 weeks to 1 while the counselor scrolled);
   date and time boxes take typed dates and times (gui/common/date_time.py).
@@ -17,12 +18,13 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QProxyStyle,
     QStyle,
     QStyleFactory,
@@ -146,6 +148,39 @@ class WheelGuard(QObject):
         return True
 
 
+# Room left for a window's title bar and frame below the screen's available height.
+FRAME_ALLOWANCE = 40
+# Tests set this to the screen they emulate (width, height available to a window, frame excluded); None:
+# the window's own screen.
+EMULATED_SCREEN: tuple[int, int] | None = None
+
+
+def room_for_windows(widget: QWidget) -> QSize:
+    """The largest size a window may have on the screen it opens on, its frame excluded."""
+    if EMULATED_SCREEN is not None:
+        return QSize(*EMULATED_SCREEN)
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(16777215, 16777215)
+    available = screen.availableGeometry()
+    return QSize(available.width(), available.height() - FRAME_ALLOWANCE)
+
+
+class WindowFitter(QObject):
+    """No dialog opens larger than its screen: a dialog a page sized for a large screen (a risk assessment
+    at 860x820 on a 1366x768 laptop put its Save button below the task bar) is made to fit, down to what its
+    layout needs. One filter on the application."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow() \
+                and not watched.isFullScreen() and not watched.isMaximized():
+            room = room_for_windows(watched)
+            if watched.width() > room.width() or watched.height() > room.height():
+                fitted = watched.size().boundedTo(room).expandedTo(watched.minimumSize())
+                watched.resize(fitted)
+        return False
+
+
 def ui_font(base: QFont) -> QFont:
     """The platform's Chinese UI font at the platform's size; on Linux the system's own font."""
     families = PLATFORM_FONTS.get(sys.platform)
@@ -173,5 +208,5 @@ def prepare_application(app: QApplication) -> None:
     app.setFont(ui_font(app.font()))
     app.setStyleSheet(STYLE_SHEET)
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
-    for event_filter in (WheelGuard(app), DateTimeTyping(app)):
+    for event_filter in (WheelGuard(app), DateTimeTyping(app), WindowFitter(app)):
         app.installEventFilter(event_filter)
