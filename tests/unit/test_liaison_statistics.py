@@ -156,3 +156,45 @@ def test_screenings_are_counted_by_level_in_their_period(services: Services, tmp
     assert [table_.cells[i].count for i in (0, 1, 3)] == expected and table_.total == 300
     assert table_.cells[2].count == 0 and table_.cells[4].count == 0
     assert services.statistics.report(held - timedelta(days=30), held - timedelta(days=1), "en").screenings == ()
+
+
+def test_the_closure_keeps_the_presenting_concerns_confirmed_or_changed_and_the_statistics_count_them(
+        services: Services) -> None:
+    made = []
+    for i, concerns in enumerate((["study", "emotions"], ["family"], ["romance"], [])):
+        c = services.clients.create(Client(code=f"CL-{i}", name=f"结案姓名{i}"))
+        assert c.id is not None
+        services.liaison.set_school_details(c.id, "2024级", concerns)
+        made.append(c.id)
+    today = date.today()
+    confirmed = services.closures.close(made[0], "goals_met", "目标达成", today - timedelta(days=3))
+    assert confirmed.concerns == ("study", "emotions")  # confirmed as they stood
+    changed = services.closures.close(made[1], "client_ended", "来访者结束", today, concerns=["family", "career"])
+    assert changed.concerns == ("family", "career")
+    after = services.liaison.school_details(made[1])
+    assert (after.grade, after.concerns) == ("2024级", ("family", "career"))  # the client's field follows, grade kept
+    assert services.audit.entries(limit=2)[1].kind == "client.school_details_set"
+    with pytest.raises(ValidationError) as caught:
+        services.closures.close(made[2], "goals_met", "x", concerns=["astrology"])
+    assert "concerns" in caught.value.errors and services.closures.current(made[2]) is None
+    services.closures.close(made[2], "other", "首次结案", today - timedelta(days=10))
+    services.closures.reopen(made[2])
+    services.closures.close(made[2], "other", "再次结案", today - timedelta(days=1), concerns=["romance", "study"])
+    services.closures.close(made[3], "graduated_left", "毕业", today)
+    assert services.closures.current(made[3]).concerns == ()  # type: ignore[union-attr]
+    with services.store.write() as conn:  # a closure made before concerns were asked at closure
+        conn.execute("UPDATE case_closures SET concerns = NULL WHERE client_id = ?", (made[3],))
+    assert services.closures.current(made[3]).concerns is None  # type: ignore[union-attr]
+
+    report = services.statistics.report(today - timedelta(days=30), today, "zh_CN")
+    head = {c.label: c.count for c in report.headline.cells}
+    assert head["结案个案数"] == 4  # the case closed twice in the period counts once
+    closed = report.closed_by_concern
+    assert closed is not None and closed in report.tables
+    counts = {c.label: c.count for c in closed.cells}
+    assert counts["学业"] == 2 and counts["情绪"] == 1 and counts["家庭"] == 1 and counts["生涯"] == 1
+    assert counts["恋爱"] == 1 and counts["人际"] == 0 and counts["未记录问题类别"] == 1
+    assert all(v == "<5" or v == "0" for v in closed.shown)
+    assert services.statistics.report(today - timedelta(days=2), today, "en").closed_by_concern.cells[0].count == 1  # type: ignore[union-attr]
+    text = report.text()
+    assert "结案姓名" not in text and "CL-" not in text and "目标达成" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,6 +11,7 @@ from ..i18n import N_
 from ..vault.audit import now_utc
 from .appointments import HELD
 from .clients import ValidationError
+from .liaison import LiaisonService
 from .settings import SettingsService
 from .store import Store
 
@@ -52,6 +54,7 @@ class Closure:
     reason: str
     summary: str
     reopened_at: str | None
+    concerns: tuple[str, ...] | None = None  # confirmed at closure (the room's concern ids); None before schema 5
 
 
 class DependencyService:
@@ -128,19 +131,30 @@ class DependencyService:
 
 
 class ClosureService:
-    def __init__(self, store: Store) -> None:
+    """Closing a case: reason, closing summary, date, and the client's presenting concerns as the counselor
+    confirms or changes them at closure. The concerns are kept with the closure (the room's statistics count
+    the concerns of the cases closed in a period); a change also becomes the client's own concerns (Liaison
+    tab), the grade left as it is."""
+
+    def __init__(self, store: Store, liaison: LiaisonService) -> None:
         self.store = store
+        self.liaison = liaison
 
     def history(self, client_id: int) -> builtins.list[Closure]:
-        rows = self.store.conn.execute("SELECT id, client_id, closed_on, reason, summary, reopened_at FROM "
+        rows = self.store.conn.execute("SELECT id, client_id, closed_on, reason, summary, reopened_at, concerns FROM "
                                        "case_closures WHERE client_id = ? ORDER BY id", (client_id,))
-        return [Closure(int(i), int(c), date.fromisoformat(d), r, s, o) for i, c, d, r, s, o in rows]
+        return [Closure(int(i), int(c), date.fromisoformat(d), r, s, o,
+                        None if k is None else tuple(str(x) for x in json.loads(str(k))))
+                for i, c, d, r, s, o, k in rows]
 
     def current(self, client_id: int) -> Closure | None:
         open_ = [c for c in self.history(client_id) if c.reopened_at is None]
         return open_[-1] if open_ else None
 
-    def close(self, client_id: int, reason: str, summary: str, closed_on: date | None = None) -> Closure:
+    def close(self, client_id: int, reason: str, summary: str, closed_on: date | None = None,
+              concerns: builtins.list[str] | tuple[str, ...] | None = None) -> Closure:
+        """Close the case. `concerns` are the presenting concerns confirmed at closure (the room's ids); None keeps
+        the client's current ones."""
         errors = {}
         if reason not in CLOSURE_REASONS:
             errors["reason"] = N_("Choose why the case is closing.")
@@ -150,17 +164,29 @@ class ClosureService:
             errors["client"] = N_("This case is already closed.")
         if closed_on is not None and closed_on > date.today():
             errors["closed_on"] = N_("The closing date cannot be in the future.")
+        details = self.liaison.school_details(client_id)
+        chosen = list(dict.fromkeys(details.concerns if concerns is None else concerns))
+        known = {c.id for c in self.liaison.concerns()} | set(details.concerns)
+        if any(c not in known for c in chosen):
+            errors["concerns"] = N_("Choose the concerns from the room's list.")
         if errors:
             raise ValidationError(errors)
         row = self.store.conn.execute("SELECT status FROM clients WHERE id = ?", (client_id,)).fetchone()
         previous = str(row[0]) if row and row[0] != "closed" else "active"
         with self.store.write() as conn:
             cur = conn.execute("INSERT INTO case_closures (client_id, closed_on, reason, summary, previous_status, "
-                               "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               "created_at, concerns) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (client_id, (closed_on or date.today()).isoformat(), reason, summary.strip(), previous,
-                                now_utc()))
+                                now_utc(), json.dumps(chosen)))
             conn.execute("UPDATE clients SET status = 'closed', updated_at = ? WHERE id = ?", (now_utc(), client_id))
-            self.store.changed("case.closed", "client", client_id, {"reason": reason, "closure": int(cur.lastrowid)})
+            if tuple(chosen) != details.concerns:  # changed at closure: the client's concerns follow
+                conn.execute("INSERT INTO client_school_details (client_id, grade, concerns, updated_at) "
+                             "VALUES (?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET concerns = excluded.concerns, "
+                             "updated_at = excluded.updated_at", (client_id, details.grade, json.dumps(chosen),
+                                                                  now_utc()))
+                self.store.changed("client.school_details_set", "client", client_id, {"concerns": len(chosen)})
+            self.store.changed("case.closed", "client", client_id, {"reason": reason, "closure": int(cur.lastrowid),
+                                                                     "concerns": len(chosen)})
         closure = self.current(client_id)
         assert closure is not None
         return closure

@@ -108,7 +108,8 @@ def build_services(session: VaultSession) -> Services:
     search.ensure_index()
     return Services(store=store, profile=profile, clients=clients, settings=settings, audit=AuditService(store),
                     appointments=appointments, consent=consent, notes=notes, dependency=dependency,
-                    closures=ClosureService(store), search=search, psychtests=psychtests, exports=exports, risk=risk,
+                    closures=ClosureService(store, liaison), search=search, psychtests=psychtests, exports=exports,
+                    risk=risk,
                     referrals=referrals, training=training, retention=retention, critical=critical, groups=groups,
                     relationships=relationships, dashboard=dashboard, screening=screening, liaison=liaison,
                     statistics=statistics)

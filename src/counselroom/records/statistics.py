@@ -6,9 +6,9 @@ such cell beside a shown total, the next smallest cell is hidden too ("<5" or "*
 can be worked out by subtraction. Zero is shown as 0.
 
 The report: sessions held (individual and group), first visits, clients seen by grade, gender and presenting
-concern, crises (risk assessments rated high or imminent) and emergency measures, referrals, cohort screenings
-by level, groups and their members. The PDF (documents/statistics_report.py) is entered in the register of
-statistics reports and in the audit trail.
+concern, crises (risk assessments rated high or imminent) and emergency measures, referrals, cases closed and
+their presenting concerns as confirmed at closure, cohort screenings by level, groups and their members. The
+PDF (documents/statistics_report.py) is entered in the register of statistics reports and in the audit trail.
 """
 
 from __future__ import annotations
@@ -96,10 +96,12 @@ class StatisticsReport:
     by_gender: Breakdown
     by_concern: Breakdown
     screenings: tuple[Breakdown, ...]  # one per screening held in the period: students by level
+    closed_by_concern: Breakdown | None = None  # cases closed in the period, by the concerns confirmed at closure
 
     @property
     def tables(self) -> tuple[Breakdown, ...]:
-        return (self.headline, self.by_grade, self.by_gender, self.by_concern, *self.screenings)
+        closed = () if self.closed_by_concern is None else (self.closed_by_concern,)
+        return (self.headline, self.by_grade, self.by_gender, self.by_concern, *closed, *self.screenings)
 
     def text(self) -> str:
         """Every word and number the report shows (the PDF prints exactly these; tests read them)."""
@@ -162,6 +164,13 @@ class StatisticsService:
                                (lo, hi))
         groups = self._count(f"SELECT count(DISTINCT group_id) FROM appointments WHERE {held} AND kind = 'group' "
                              "AND group_id IS NOT NULL", (lo, hi))
+        # each client's last closure in the period (a case closed, reopened and closed again counts once), with
+        # the concerns confirmed at closure (NULL: closed before concerns were asked at closure)
+        closed_concerns = [None if k is None else [str(x) for x in json.loads(str(k))] for (k,) in
+                           self.store.conn.execute(
+                               "SELECT cc.concerns FROM case_closures cc JOIN (SELECT client_id, max(id) AS last "
+                               "FROM case_closures WHERE closed_on >= ? AND closed_on <= ? GROUP BY client_id) m "
+                               "ON m.last = cc.id", (start.isoformat(), end.isoformat()))]
         members = self._count(f"SELECT count(DISTINCT client_id) FROM appointments WHERE {held} AND kind = 'group'",
                               (lo, hi))
         headline = breakdown(t(N_("Work of the period")), [
@@ -170,7 +179,8 @@ class StatisticsService:
             Cell(t(N_("Group sessions held")), group_sessions), Cell(t(N_("Groups that met")), groups),
             Cell(t(N_("Group members who attended")), members),
             Cell(t(N_("Crises (risk rated high or imminent)")), crises), Cell(t(N_("Emergency measures")), measures),
-            Cell(t(N_("Referrals")), referrals), Cell(t(N_("Liaison contacts")), liaisons)], with_total=False)
+            Cell(t(N_("Referrals")), referrals), Cell(t(N_("Liaison contacts")), liaisons),
+            Cell(t(N_("Cases closed")), len(closed_concerns))], with_total=False)
 
         grades: dict[str, int] = {}
         genders: dict[str, int] = {g: 0 for g in ("female", "male", "other", "")}
@@ -195,6 +205,15 @@ class StatisticsService:
         labels = {c.id: c.text(lang) for c in self.liaison.concerns()}
         concern_cells = [Cell(labels.get(cid, cid), n) for cid, n in concerns.items()]
         concern_cells.append(Cell(t(N_("No concern recorded")), no_concern))
+        closed: dict[str, int] = {c.id: 0 for c in self.liaison.concerns()}
+        closed_none = 0
+        for found_at_closure in closed_concerns:
+            if not found_at_closure:
+                closed_none += 1
+            for cid in found_at_closure or ():
+                closed[cid] = closed.get(cid, 0) + 1
+        closed_cells = [Cell(labels.get(cid, cid), n) for cid, n in closed.items()]
+        closed_cells.append(Cell(t(N_("No concern recorded")), closed_none))
 
         screening_tables = []
         levels = self.screening.levels()
@@ -222,7 +241,9 @@ class StatisticsService:
             breakdown(t(N_("Clients seen by grade")), grade_cells),
             breakdown(t(N_("Clients seen by gender")), gender_cells),
             breakdown(t(N_("Clients seen by presenting concern")), concern_cells, with_total=False),
-            tuple(screening_tables))
+            tuple(screening_tables),
+            breakdown(t(N_("Cases closed by presenting concern (as confirmed at closure)")), closed_cells,
+                      with_total=False))
 
     # -- the register ---------------------------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ interview appointment and the interview's outcome; a student who is not flagged 
 `liaison_records` (contacts with class teachers, 辅导员, parents, hospitals about a client) are append-only:
 what was shared and on which basis is never rewritten. The destruction at the end of a retention period (a
 row in `disposal_guard`) is let through everywhere, as for the other parts.
+
+`case_closures.concerns` keeps the presenting concerns the counselor confirmed (or changed) when the case
+closed, as a JSON list of the room's concern ids; NULL for a closure made before this version.
 """
 
 _GUARD = "NOT EXISTS (SELECT 1 FROM disposal_guard)"
@@ -91,6 +94,7 @@ STATEMENTS: list[str] = [
         grade TEXT NOT NULL DEFAULT '',
         concerns TEXT NOT NULL DEFAULT '[]',
         updated_at TEXT NOT NULL)""",
+    """ALTER TABLE case_closures ADD COLUMN concerns TEXT""",
     """CREATE TABLE statistics_reports (
         id INTEGER PRIMARY KEY,
         number TEXT NOT NULL UNIQUE,

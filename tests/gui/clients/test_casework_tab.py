@@ -127,3 +127,47 @@ def test_dependency_settings_save_the_thresholds(qtbot, services) -> None:  # ty
     widget.save_button.click()
     assert services.dependency.thresholds() == Thresholds(8, 10, 40)
     assert widget.message.text() == "Saved."
+
+
+def test_the_closure_shows_the_clients_presenting_concerns_to_confirm_or_change(qtbot, services, client_id,  # type: ignore[no-untyped-def]
+                                                                                 make_tab) -> None:
+    services.liaison.set_school_details(client_id, "2025级", ["study", "family"])
+    tab = make_tab(client_id)
+    ticked = [cid for cid, box in tab.concern_boxes.items() if box.isChecked()]
+    assert ticked == ["study", "family"]  # as they stand on the client's file (Liaison tab)
+    assert all(box.isVisible() and box.accessibleName() for box in tab.concern_boxes.values())
+    tab.concern_boxes["family"].click()  # by hand (clicked), as a counselor would
+    tab.concern_boxes["career"].click()
+    held_sessions(services, client_id, 1)  # a change elsewhere refreshes the tab: the counselor's ticks stay
+    tab.refresh()
+    assert tab.chosen_concerns() == ["study", "career"]
+    tab.reason_combo.setCurrentIndex(tab.reason_combo.findData("goals_met"))
+    commit_text(tab.summary_edit, "学业压力缓解，生涯方向明确。")
+    asked: list[str] = []
+
+    def close(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        click_button(box, "Close case")
+
+    when_modal(close)
+    tab.close_button.click()
+    assert asked and "Presenting concerns kept with the closure: Studies, Career" in asked[0]
+    closure = services.closures.current(client_id)
+    assert closure is not None and closure.concerns == ("study", "career")
+    assert services.liaison.school_details(client_id).concerns == ("study", "career")
+    assert services.liaison.school_details(client_id).grade == "2025级"
+    assert tab.closed_concerns.isVisible()
+    assert tab.closed_concerns.text() == "Presenting concerns at closure: Studies, Career"
+
+    tab.reopen_button.click()
+    assert tab.history.rowCount() == 1 and tab.history.item(0, 3).text() == "Studies, Career"
+    assert [cid for cid, box in tab.concern_boxes.items() if box.isChecked()] == ["study", "career"]
+    for box in tab.concern_boxes.values():  # closed again with no concern ticked: kept as none
+        box.setChecked(False)
+    tab.reason_combo.setCurrentIndex(tab.reason_combo.findData("other"))
+    commit_text(tab.summary_edit, "再次结案。")
+    when_modal(lambda box: click_button(box, "Close case"))
+    tab.close_button.click()
+    assert services.closures.current(client_id).concerns == ()  # type: ignore[union-attr]
+    assert tab.closed_concerns.text() == "Presenting concerns at closure: none recorded"

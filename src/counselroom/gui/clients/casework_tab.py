@@ -1,5 +1,6 @@
 """A client's casework: the dependency alert with a place to record the review, and case closure (reason,
-closing summary, date) with reopening and the history of earlier closures."""
+closing summary, date, the presenting concerns confirmed or changed at closure) with reopening and the history
+of earlier closures."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...i18n import tr
+from ...i18n import language, tr
 from ...records.casework import CLOSURE_LABELS, CLOSURE_REASONS, Closure, DependencyAlert
 from ...records.clients import ValidationError
 from ...records.services import Services
@@ -46,6 +49,16 @@ def review_time(value: str | None) -> str:
 
 def reason_label(reason: str) -> str:
     return tr(CLOSURE_LABELS[reason]) if reason in CLOSURE_LABELS else reason
+
+
+def concerns_text(services: Services, concerns: tuple[str, ...] | None) -> str:
+    """The concerns kept with a closure, named in the window's language ('' for a closure made before they were
+    asked at closure)."""
+    if concerns is None:
+        return ""
+    names = {c.id: c.text(language()) for c in services.liaison.concerns()}
+    return "、".join(names.get(c, c) for c in concerns) if language() == "zh_CN" else \
+        ", ".join(names.get(c, c) for c in concerns)
 
 
 class CaseworkTab(QWidget):
@@ -136,6 +149,9 @@ class CaseworkTab(QWidget):
         self.closed_summary.setAccessibleName(tr("Closing summary"))
         self.closed_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.closed_concerns = plain_label()
+        self.closed_concerns.setWordWrap(True)
+        self.closed_concerns.setAccessibleName(tr("Presenting concerns at closure"))
         self.reopen_button = QPushButton(tr("Re&open case"))
         self.reopen_button.setAccessibleName(tr("Reopen this client's case"))
         self.reopen_button.clicked.connect(self.reopen_case)
@@ -144,6 +160,7 @@ class CaseworkTab(QWidget):
         reopen_row.addWidget(self.reopen_button)
         closed_layout.addWidget(self.closed_label)
         closed_layout.addWidget(self.closed_summary)
+        closed_layout.addWidget(self.closed_concerns)
         closed_layout.addLayout(reopen_row)
 
         self.close_form = QWidget()
@@ -163,12 +180,28 @@ class CaseworkTab(QWidget):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.date_edit.setDate(QDate.currentDate())
+        # the client's presenting concerns (Liaison tab), ticked as they stand: confirmed or changed at closure
+        self.concerns_box = QWidget()
+        self.concerns_box.setAccessibleName(tr("Presenting concerns"))
+        concern_grid = QGridLayout(self.concerns_box)
+        concern_grid.setContentsMargins(0, 0, 0, 0)
+        self.concern_boxes: dict[str, QCheckBox] = {}
+        for i, concern in enumerate(self.services.liaison.concerns()):
+            check = QCheckBox(concern.text(language()))
+            check.setAccessibleName(tr("Presenting concern at closure: {name}", name=concern.text(language())))
+            check.clicked.connect(self._concerns_changed_by_hand)
+            self.concern_boxes[concern.id] = check
+            concern_grid.addWidget(check, i // 4, i % 4)
+        self._kept_concerns: tuple[str, ...] = ()  # the client's concerns no longer on the room's list
+        self._concerns_touched = False  # ticked by hand: a refresh leaves the boxes as the counselor set them
         self.close_errors: dict[str, QLabel] = {}
         for key, text, widget in (("reason", tr("R&eason:"), self.reason_combo),
                                   ("summary", tr("Closing &summary:"), self.summary_edit),
+                                  ("concerns", tr("Presenting concerns (confirm or change):"), self.concerns_box),
                                   ("closed_on", tr("Closed &on:"), self.date_edit)):
             label = plain_label(text)
-            label.setBuddy(widget)
+            if key != "concerns":  # a group of boxes: each box is reached by Tab
+                label.setBuddy(widget)
             holder = QWidget()
             holder_layout = QVBoxLayout(holder)
             holder_layout.setContentsMargins(0, 0, 0, 0)
@@ -194,10 +227,10 @@ class CaseworkTab(QWidget):
     def _build_history(self) -> QGroupBox:
         self.history_box = QGroupBox(tr("Earlier closures"))
         layout = QVBoxLayout(self.history_box)
-        self.history = QTableWidget(0, 4)
+        self.history = QTableWidget(0, 5)
         self.history.setAccessibleName(tr("Earlier closures"))
         self.history.setHorizontalHeaderLabels([tr("Closed on"), tr("Reason"), tr("Reopened"),
-                                                tr("Closing summary")])
+                                                tr("Presenting concerns"), tr("Closing summary")])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setTabKeyNavigation(False)
@@ -251,10 +284,33 @@ class CaseworkTab(QWidget):
         if closure is None:
             self.closed_label.clear()
             self.closed_summary.clear()
+            self.closed_concerns.clear()
+            if not self._concerns_touched:
+                self._show_client_concerns()
             return
         self.closed_label.setText(tr("Case closed on {date}. Reason: {reason}.", date=closure.closed_on.isoformat(),
                                      reason=reason_label(closure.reason)))
         self.closed_summary.setText(closure.summary)
+        if closure.concerns is None:
+            self.closed_concerns.clear()
+        else:
+            self.closed_concerns.setText(tr("Presenting concerns at closure: {concerns}",
+                                            concerns=concerns_text(self.services, closure.concerns)
+                                            or tr("none recorded")))
+        self.closed_concerns.setVisible(closure.concerns is not None)
+
+    def _show_client_concerns(self) -> None:
+        current = self.services.liaison.school_details(self.client_id).concerns
+        for cid, check in self.concern_boxes.items():
+            check.setChecked(cid in current)
+        self._kept_concerns = tuple(c for c in current if c not in self.concern_boxes)
+
+    def _concerns_changed_by_hand(self) -> None:
+        self._concerns_touched = True
+
+    def chosen_concerns(self) -> list[str]:
+        """The concerns ticked in the closure form (and any of the client's the room's list no longer has)."""
+        return [cid for cid, check in self.concern_boxes.items() if check.isChecked()] + list(self._kept_concerns)
 
     def _show_history(self) -> None:
         earlier = [c for c in self.services.closures.history(self.client_id) if c.reopened_at is not None]
@@ -262,7 +318,7 @@ class CaseworkTab(QWidget):
         self.history.setRowCount(len(earlier))
         for row, c in enumerate(reversed(earlier)):
             values = (c.closed_on.isoformat(), reason_label(c.reason), local_time(c.reopened_at or "")[:10],
-                      " ".join(c.summary.split()))
+                      concerns_text(self.services, c.concerns), " ".join(c.summary.split()))
             for col, value in enumerate(values):
                 self.history.setItem(row, col, QTableWidgetItem(value))
 
@@ -305,17 +361,21 @@ class CaseworkTab(QWidget):
         if not confirm_destructive(
                 self, tr("Close the case?"),
                 tr("Close the case of {client} ({reason})? The client's status becomes “closed”. You can reopen "
-                   "the case later.", client=self._client_text(), reason=reason_label(reason)),
+                   "the case later.", client=self._client_text(), reason=reason_label(reason)) + "\n\n"
+                + tr("Presenting concerns kept with the closure: {concerns}",
+                     concerns=concerns_text(self.services, tuple(self.chosen_concerns())) or tr("none recorded")),
                 tr("Close case")):
             return
         qd = self.date_edit.date()
         try:
-            self.services.closures.close(self.client_id, reason, summary, date(qd.year(), qd.month(), qd.day()))
+            self.services.closures.close(self.client_id, reason, summary, date(qd.year(), qd.month(), qd.day()),
+                                         self.chosen_concerns())
         except ValidationError as e:
             self._show_close_errors({k: tr(m) for k, m in e.errors.items()})
             return
         self.reason_combo.setCurrentIndex(0)
         self.summary_edit.clear()
+        self._concerns_touched = False
         self.refresh()
         self.reopen_button.setFocus()
 
@@ -342,7 +402,8 @@ class CaseworkTab(QWidget):
     def shutdown(self) -> None:
         """Stop listening and clear what is shown (the window calls this before locking)."""
         self._watcher.stop()
-        for label in (self.alert_details, self.no_alert_label, self.closed_label, self.closed_summary):
+        for label in (self.alert_details, self.no_alert_label, self.closed_label, self.closed_summary,
+                      self.closed_concerns):
             label.clear()
         self.review_edit.clear()
         self.summary_edit.clear()
