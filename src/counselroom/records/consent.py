@@ -545,8 +545,14 @@ class ConsentService:
             "ORDER BY c.code COLLATE NOCASE",
             (current.version, _years_before(date.today(), ADULT_AGE).isoformat())).fetchall()  # clients.list() order
         consents = {int(r[0]): _consent_row(r[4:]) for r in rows if r[3]}
-        for latest in consents.values():
-            latest.guardian = self.guardian_signature(latest.id) if latest.is_signed else None
+        signed_by_id = {c.id: c for c in consents.values() if c.is_signed}
+        signed = sorted(signed_by_id)
+        if signed:  # a minor's guardian signature, for every signed consent left, in one question
+            for g in conn.execute(
+                    "SELECT id, consent_id, client_id, guardian_name, signed_on, signed_how, signature IS NOT NULL, "
+                    "recorded_at FROM guardian_signatures WHERE consent_id IN (SELECT value FROM json_each(?)) "
+                    "ORDER BY id DESC", (json.dumps(signed),)):
+                signed_by_id[int(g[1])].guardian = _guardian_row(g)  # the earliest wins (rows newest first)
         by_id = {c.id: c for c in consents.values()}
         if by_id:
             withdrawals = conn.execute("SELECT id, consent_id, scope, withdrawn_on, note, recorded_at FROM "

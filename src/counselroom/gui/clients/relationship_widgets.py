@@ -7,6 +7,7 @@ counselor decides (refer, or continue with the reason why).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -28,10 +30,16 @@ from ...records.relationships import DECISION_LABELS, DECISIONS, KIND_LABELS, KI
 from ...records.services import Services
 from ...vault.errors import VaultError
 from ..common.widgets import message_label, paragraph, save_cancel_buttons, set_message
-from .client_form import plain_label
 
 SHORT_LABELS = {"teaches": N_("I teach or grade the client"), "relative": N_("Relative or friend"),
                 "colleague": N_("Colleague"), "economic": N_("Economic interest"), "other": N_("Other (describe)")}
+def plain_label(text: str = "") -> QLabel:
+    """A plain-text label (the client form imports this module: its own helper would make an import circle)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 WARN_STYLE = ("QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #d8b24a; border-radius: 4px;"
               " padding: 4px 8px; }")
 
