@@ -381,10 +381,9 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
     """Issue 15's screens at a laptop's 1366x768 in `out` (tests pass their tmp_path): the import wizard naming bad
     rows, the flagged list, the liaison tab on a client's file and the statistics page. Its own demo vault."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from datetime import date, datetime, timedelta
+    from datetime import date, timedelta
 
     from counselroom.gui.screening.import_wizard import ImportWizard
-    from counselroom.records.liaison import Liaison
     from counselroom.shipped import resource
     from screening_files import make_cohort, write_xlsx
 
@@ -398,6 +397,11 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
         saved.append(path)
 
     tmp = Path(tempfile.mkdtemp(prefix="counselroom-screening-shots-"))
+    from counselroom.gui.shell import application
+
+    emulated = application.EMULATED_SCREEN
+    # dialogs are fitted to the laptop's screen, not to the offscreen platform's 800x600
+    application.EMULATED_SCREEN = (size[0], size[1] - application.FRAME_ALLOWANCE)
     try:
         vault, passphrase = make_demo_vault(tmp / "demo", lang)  # the demo speaks the window's language
         w = window(AppContext(vault=vault, config=AppConfig(language=lang), config_path=tmp / "settings.json",
@@ -420,20 +424,12 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
         wizard.next_step()
         wizard.next_step()
         shot(wizard, "import-rows")
-        wizard.skip_box.setChecked(True)
-        wizard.next_step()
+        wizard.reject()  # not imported: the demo holds this autumn's screening with its follow-up
         wizard.deleteLater()
-        flagged = services.screening.flagged()
-        when = (datetime.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-        first = services.screening.make_client(flagged[0].id, "S-2026-001", when)
-        services.screening.make_client(flagged[1].id, "S-2026-002", when + timedelta(hours=1))
-        services.screening.record_outcome(flagged[1].id, "monitoring")
+        (screening,) = services.screening.screenings()
+        flagged = services.screening.flagged(screening.id)
+        first = next(r for r in flagged if r.outcome is not None)  # made a client, interviewed, an outcome
         assert first.client_id is not None
-        services.liaison.record(Liaison(
-            first.client_id, datetime.now().replace(second=0, microsecond=0) - timedelta(hours=3), "fudaoyuan",
-            "王老师（辅导员）", "phone", "请辅导员关注其近期作息和出勤，未透露谈话内容。", "consent",
-            "来访者在约谈中口头同意，并在同意书上签字。"))
-        services.liaison.set_school_details(first.client_id, "2026级", ["adjustment", "emotions"])
         w.go("screening")
         flagged_page = w.shell.pages["screening"]
         flagged_page.refresh()  # type: ignore[attr-defined]
@@ -449,6 +445,7 @@ def screening_shots(lang: str, out: Path, size: tuple[int, int] = (1366, 768)) -
         w.lock()
         w.close()
     finally:
+        application.EMULATED_SCREEN = emulated
         shutil.rmtree(tmp, ignore_errors=True)
     return saved
 

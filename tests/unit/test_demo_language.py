@@ -59,7 +59,8 @@ def texts(session: VaultSession) -> Iterator[tuple[str, str, str]]:
 
 def counts(session: VaultSession) -> dict[str, int]:
     return {t: session.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("clients", "notes", "appointments", "referrals", "risk_assessments", "test_administrations")}
+            for t in ("clients", "notes", "appointments", "referrals", "risk_assessments", "test_administrations",
+                      "screening_rows", "liaison_records", "client_school_details")}
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +112,43 @@ def test_the_measuring_demo_mixes_both_languages(services) -> None:  # type: ign
     names = [c.name for c in services.clients.list(include_archived=True) if c.name]
     assert any(CJK.search(n) for n in names) and any(n.isascii() for n in names)
     assert services.search.search("焦虑") and services.search.search("sleep")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_demo_holds_an_autumn_screening_followed_up_and_the_schools_records(
+        demos: dict[str, VaultSession], lang: str) -> None:
+    """Issue 15: the Cohort screening and Statistics pages are not empty in the demo, in either language."""
+    from datetime import date, timedelta
+
+    from counselroom.records.demo_screening import autumn
+    from counselroom.records.services import Services
+
+    services = Services.open(demos[lang])
+    (screening,) = services.screening.screenings()
+    assert screening.held_on == autumn(date.today()) and screening.held_on.month == 9
+    assert 300 <= screening.rows_imported <= 400
+    counts = services.screening.level_counts(screening.id)
+    assert all(2 <= counts.get(level, 0) <= 20 for level in (1, 2, 3)), counts  # a handful at each level
+    assert counts[None] > 300
+    flagged = services.screening.flagged(screening.id)
+    followed = [r for r in flagged if r.client_id is not None]
+    assert len(followed) == 2
+    done = next(r for r in followed if r.outcome is not None)
+    assert done.level == 1 and done.interviewed and done.outcome == "counseling" and done.outcome_note
+    booked = next(r for r in followed if r.outcome is None)
+    assert booked.interview_at is not None and booked.interview_at.date() > date.today()
+    names = [r.name for r in flagged]
+    assert all(CJK.search(n) for n in names) if lang == "zh_CN" else all(n.isascii() for n in names)
+    assert (CJK.search(screening.cohort) is None) == (lang == "en")
+    liaisons = demos[lang].conn.execute("SELECT party, basis_kind FROM liaison_records").fetchall()
+    assert len(liaisons) >= 3 and ("guardian", "exception") in liaisons
+    clients = demos[lang].conn.execute("SELECT count(*) FROM clients").fetchone()[0]
+    detailed = demos[lang].conn.execute("SELECT count(*) FROM client_school_details WHERE concerns != '[]'"
+                                        ).fetchone()[0]
+    assert clients * 0.5 < detailed < clients
+    report = services.statistics.report(screening.held_on - timedelta(days=17), date.today(), lang)
+    (table,) = report.screenings
+    assert table.total == screening.rows_imported and [c.count for c in table.cells][:3] == [
+        counts[1], counts[2], counts[3]]
+    assert report.headline.cells[0].count > 0
+    assert sum(c.count for c in report.by_concern.cells[:-1]) > 0

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from .appointments import Appointment
 from .clients import STATUSES, Client
+from .demo_screening import give_school_details
 from .demo_text import current, demo_language, person, say
 from .profile import Profile
 from .services import Services
@@ -263,6 +264,7 @@ def _populate(services: Services, size: str, seed: int, progress: Callable[[int,
     if size not in SIZES:
         raise ValueError(f"unknown demo size: {size}")
     rng = random.Random(seed)
+    school_rng = random.Random(seed * 7919 + 15)  # its own draws: the other records stay as they were for a seed
     today = today or date.today()
     total = SIZES[size]
     counselor = say(("林晓雯（演示）", "Lin Xiaowen (demo)"))
@@ -274,6 +276,7 @@ def _populate(services: Services, size: str, seed: int, progress: Callable[[int,
         for n in range(1, total + 1):
             client = services.clients.create(make_client(rng, n, today))
             _consent(services, rng, client)
+            give_school_details(services, school_rng, client)  # before the sessions: a closure confirms them
             _sessions(services, rng, client, today, counselor)
             if progress and n % 100 == 0:
                 progress(n, total)
@@ -287,6 +290,7 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     """Tests, risk records, referrals, the training log and retention (issue 7), each part's own generator."""
     from .demo_referrals import populate_referrals, populate_training
     from .demo_risk import populate_risk
+    from .demo_screening import populate_screening
     from .demo_tests import populate_tests
 
     ids = [c.id for c in services.clients.list(include_archived=True) if c.id is not None]
@@ -297,6 +301,7 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     from .demo_retention import populate_retention
 
     populate_retention(services, rng, today)
+    populate_screening(services, rng, ids, today)
 
 
 def _group(services: Services, rng: random.Random, today: date) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..i18n import N_
+from ..i18n import N_, language, tr_in
 from ..vault.audit import now_utc
 from .appointments import Appointment, AppointmentService
 from .clients import Client, ClientService, ValidationError
@@ -332,7 +332,7 @@ class ScreeningService:
         return row
 
     def make_client(self, row_id: int, code: str, interview_at: datetime | None = None,
-                    minutes: int = INTERVIEW_MINUTES) -> ScreeningRow:
+                    minutes: int = INTERVIEW_MINUTES, remarks: str | None = None) -> ScreeningRow:
         """A client file from a flagged row (name, gender, department, class and grade taken from it) and, with
         `interview_at`, the interview booked as a first session: in one transaction."""
         row = self._flagged_row(row_id)
@@ -349,11 +349,11 @@ class ScreeningService:
                     (client.id, row.grade, now_utc()))
             self._link(row, client.id, "screening.client_made")
             if interview_at is not None:
-                self.book_interview(row_id, interview_at, minutes)
+                self.book_interview(row_id, interview_at, minutes, remarks)
         return self.row(row_id)
 
     def link_client(self, row_id: int, client_id: int, interview_at: datetime | None = None,
-                    minutes: int = INTERVIEW_MINUTES) -> ScreeningRow:
+                    minutes: int = INTERVIEW_MINUTES, remarks: str | None = None) -> ScreeningRow:
         """Link a flagged row to an existing client (and book the interview, with `interview_at`)."""
         row = self._flagged_row(row_id)
         self.clients.get(client_id)
@@ -362,7 +362,7 @@ class ScreeningService:
         with self.store.write():
             self._link(row, client_id, "screening.client_linked")
             if interview_at is not None:
-                self.book_interview(row_id, interview_at, minutes)
+                self.book_interview(row_id, interview_at, minutes, remarks)
         return self.row(row_id)
 
     def _link(self, row: ScreeningRow, client_id: int, kind: str) -> None:
@@ -372,7 +372,10 @@ class ScreeningService:
             self.store.changed(kind, "screening_row", row.id, {"client": client_id, "screening": row.screening_id,
                                                                 "level": row.level})
 
-    def book_interview(self, row_id: int, start: datetime, minutes: int = INTERVIEW_MINUTES) -> ScreeningRow:
+    def book_interview(self, row_id: int, start: datetime, minutes: int = INTERVIEW_MINUTES,
+                       remarks: str | None = None) -> ScreeningRow:
+        """Book the interview as a first session; its remark in the program's language unless given (the
+        appointment book showed "screening interview" in English to a Chinese counselor)."""
         row = self.row(row_id)
         if row.client_id is None:
             raise ValidationError({"row": N_("Make a client file from this row, or link one, before booking.")})
@@ -383,7 +386,7 @@ class ScreeningService:
         with self.store.write() as conn:
             appointment = self.appointments.create(Appointment(
                 client_id=row.client_id, planned_start=start, planned_end=start + timedelta(minutes=minutes),
-                kind="first", remarks="screening interview"))
+                kind="first", remarks=tr_in(language(), N_("Screening interview")) if remarks is None else remarks))
             conn.execute("UPDATE screening_rows SET appointment_id = ? WHERE id = ?", (appointment.id, row_id))
             self.store.changed("screening.interview_booked", "screening_row", row_id,
                                {"client": row.client_id, "appointment": appointment.id})
