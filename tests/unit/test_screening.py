@@ -352,3 +352,31 @@ def test_the_room_supplies_the_item_text_of_a_rule_example(services: Services) -
         fill_item_texts("upi-style", texts, "en")  # the UPI-style example is Chinese only
     scl_text = "\n".join(f"Item {n} as licensed" for n in range(1, 91))
     assert b"Item 90 as licensed" in fill_item_texts("scl90-style", scl_text, "en")
+
+
+def _xlsx_with_dimension(cohort, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """As Excel and WPS save a workbook: the sheet says its size (<dimension>); openpyxl's write-only mode does not."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in cohort.table:
+        sheet.append(row)  # type: ignore[union-attr]
+    book.save(path)
+    return path
+
+
+def test_reading_a_file_reports_the_rows_read_as_the_import_does(tmp_path: Path) -> None:
+    """A large .xlsx takes seconds to read (openpyxl, read-only): rows read are reported through the same
+    (done, total) callback the import uses, with the total the sheet gives, or 0 when it gives none."""
+    cohort = make_cohort(1200, seed=4)
+    for path, known in ((_xlsx_with_dimension(cohort, tmp_path / "excel.xlsx"), True),
+                        (write_xlsx(cohort, tmp_path / "write-only.xlsx"), False),
+                        (write_csv(cohort, tmp_path / "answers.csv"), True)):
+        seen: list[tuple[int, int]] = []
+        table = read_table(path, lambda done, total: seen.append((done, total)))  # noqa: B023
+        assert len(table.rows) == 1200
+        assert [d for d, _t in seen] == [250, 500, 750, 1000, 1201], path.name
+        assert seen[-1] == (1201, 1201)  # the header row and every student's row
+        assert {t for _d, t in seen[:-1]} == ({1201} if known else {0}), path.name
+    assert read_table(tmp_path / "excel.xlsx").rows == table.rows  # the same rows, with or without a callback

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,10 +121,18 @@ def _read_bytes(path: Path) -> bytes:
         os.close(fd)
 
 
-def _table(kind: str, raw_rows: Iterable[Sequence[object]]) -> Table:
+Progress = Callable[[int, int], None]  # (rows read, rows in all; 0 when the file does not say), as the import's
+READ_STEP = 250  # rows read between two progress reports
+
+
+def _table(kind: str, raw_rows: Iterable[Sequence[object]], progress: Progress | None = None,
+           expected: int = 0) -> Table:
     headers: tuple[str, ...] | None = None
     rows: list[tuple[int, tuple[str, ...]]] = []
+    number = 0
     for number, raw in enumerate(raw_rows, start=1):
+        if progress is not None and number % READ_STEP == 0:
+            progress(number, expected if expected >= number else 0)  # a wrong dimension: not known
         if len(raw) > MAX_COLUMNS:
             raise ImportRefused(N_("Row {row} has more than {max} columns: this is not a table of answers."),
                                 row=number, max=MAX_COLUMNS)
@@ -149,6 +157,8 @@ def _table(kind: str, raw_rows: Iterable[Sequence[object]]) -> Table:
         seen[name] = i
         named.append(name)
     width = len(named)
+    if progress is not None:
+        progress(number, number)
     return Table(kind, tuple(named), tuple((n, c[:width] + ("",) * (width - len(c))) for n, c in rows))
 
 
@@ -161,20 +171,23 @@ def _decode(data: bytes) -> str:
     raise ImportRefused(N_("The file is not text in UTF-8 or GBK. Save it again as CSV (UTF-8) or as .xlsx."))
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, progress: Progress | None = None) -> Table:
     text = _decode(data)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     try:
-        return _table("csv", csv.reader(io.StringIO(text, newline=""), dialect))
+        return _table("csv", csv.reader(io.StringIO(text, newline=""), dialect), progress,
+                      text.count("\n") + (not text.endswith("\n")) if progress is not None else 0)
     except csv.Error:
         raise ImportRefused(N_("The file could not be read as CSV. Save it again from the spreadsheet program as "
                                "CSV (UTF-8) or as .xlsx.")) from None
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, progress: Progress | None = None) -> Table:
+    """The first sheet, read row by row (openpyxl's read-only mode); `progress(rows read, rows in all)` every
+    few hundred rows, the total from the sheet's own dimension (0 when the file does not give one)."""
     import zipfile
 
     from openpyxl import load_workbook  # only here: the window starts without it
@@ -188,7 +201,13 @@ def read_xlsx(data: bytes) -> Table:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise ImportRefused(N_("The file is empty: it needs a header row and one row for each student."))
-        return _table("xlsx", sheet.iter_rows(values_only=True))
+        expected = 0
+        if progress is not None:
+            try:
+                expected = int(sheet.max_row or 0)  # the sheet's <dimension>, as the writing program set it
+            except (TypeError, ValueError):
+                expected = 0
+        return _table("xlsx", sheet.iter_rows(values_only=True), progress, expected)
     except ImportRefused:
         raise
     except (ValueError, KeyError, TypeError, IndexError, OSError, zipfile.BadZipFile):
@@ -198,15 +217,16 @@ def read_xlsx(data: bytes) -> Table:
         book.close()
 
 
-def read_table(path: Path | str) -> Table:
-    """The answers file the counselor chose, read into memory (nothing is written anywhere)."""
+def read_table(path: Path | str, progress: Progress | None = None) -> Table:
+    """The answers file the counselor chose, read into memory (nothing is written anywhere). A large .xlsx
+    takes seconds: `progress(rows read, rows in all)` reports as the rows are read (from the reading thread)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ImportRefused(N_("Choose an Excel workbook (.xlsx) or a CSV file (.csv). An old .xls file can be "
                                "saved as .xlsx from the spreadsheet program."))
     data = _read_bytes(path)
-    return read_xlsx(data) if suffix == ".xlsx" else read_csv(data)
+    return read_xlsx(data, progress) if suffix == ".xlsx" else read_csv(data, progress)
 
 
 # -- the mapping of columns to fields and items -------------------------------------------------------------------

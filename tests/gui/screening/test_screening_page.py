@@ -244,3 +244,32 @@ def test_a_rule_example_becomes_the_rooms_questionnaire_with_its_item_text(qtbot
     assert problems == []
     instrument = services.psychtests.instrument("upi-style")
     assert instrument.item(1).text_in("zh_CN") == "本室第1题"  # type: ignore[union-attr]
+
+
+def test_reading_a_large_xlsx_shows_the_rows_read(qtbot, services: Services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The file is read on a worker thread; the first page shows how many rows are read so far (of the total the
+    sheet gives), then the bar goes and the file's size is said."""
+    from openpyxl import Workbook
+
+    cohort = make_cohort(3000, seed=8)
+    book = Workbook()  # as Excel saves it: the sheet gives its size
+    for row in cohort.table:
+        book.active.append(row)  # type: ignore[union-attr]
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    wizard = ImportWizard(services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    shown: list[tuple[int, int, str]] = []
+    bar = wizard.read_progress
+    # after each of the wizard's own updates (slots run in the order they were connected)
+    wizard._read_timer.timeout.connect(lambda: shown.append((bar.value(), bar.maximum(), bar.format())))
+    wizard.load_file(path)
+    assert bar.isVisible() and not wizard.choose_button.isEnabled()
+    wizard.wait_until_read()
+    assert wizard.table is not None and len(wizard.table.rows) == 3000
+    assert not bar.isVisible() and "big.xlsx: 3000 rows" in wizard.file_label.text()
+    during = [s for s in shown if 0 < s[0] < 3001]
+    assert during, shown  # reading 3,000 rows takes about two seconds: the 100 ms timer showed some of them
+    assert all(m == 3001 and f == f"{v} of 3001 rows read" for v, m, f in during)
+    assert [v for v, _m, _f in during] == sorted(v for v, _m, _f in during)

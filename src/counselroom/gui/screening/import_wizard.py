@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEventLoop, Qt
+from PySide6.QtCore import QDate, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -101,6 +101,14 @@ class ImportWizard(QDialog):
         self.file_label.setTextFormat(Qt.TextFormat.PlainText)
         self.choose_button = QPushButton(tr("&Choose file…"))
         self.choose_button.clicked.connect(self.choose_file)
+        # rows read so far, while a file is read on the worker thread (a large .xlsx takes seconds)
+        self.read_progress = QProgressBar()
+        self.read_progress.setAccessibleName(tr("Reading progress"))
+        self.read_progress.setVisible(False)
+        self._read_state = [0, 0]  # (rows read, rows in all), written by the reading thread only
+        self._read_timer = QTimer(self)
+        self._read_timer.setInterval(100)
+        self._read_timer.timeout.connect(self._show_read_progress)
         self.instrument_combo = QComboBox()
         self.instrument_combo.setAccessibleName(tr("Questionnaire"))
         for instrument in self.instruments:
@@ -120,7 +128,10 @@ class ImportWizard(QDialog):
         self.consent_edit.setPlaceholderText(tr("Paste the consent text the students read before they answered."))
         self.consent_edit.setTabChangesFocus(True)
         file_row = QHBoxLayout()
-        file_row.addWidget(self.file_label, 1)
+        file_column = QVBoxLayout()
+        file_column.addWidget(self.file_label)
+        file_column.addWidget(self.read_progress)
+        file_row.addLayout(file_column, 1)
         file_row.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow(tr("Answers file:"), file_row)
@@ -192,7 +203,16 @@ class ImportWizard(QDialog):
         self.file_label.setText(tr("Reading {name}…", name=path.name))
         set_message(self.message, "")
         self.choose_button.setEnabled(False)
-        self._task = Task(lambda: read_table(path), self)
+        state = self._read_state = [0, 0]
+
+        def progress(done: int, total: int) -> None:  # on the reading thread: no Qt object is touched here
+            state[0], state[1] = done, total
+
+        self.read_progress.setRange(0, 0)  # busy until the first rows are counted
+        self.read_progress.setFormat("")
+        self.read_progress.setVisible(True)
+        self._read_timer.start()
+        self._task = Task(lambda: read_table(path, progress), self)
         self._task.done.connect(lambda table: self._read(path, table))
         self._task.failed.connect(self._read_failed)
         self._task.start()
@@ -206,7 +226,25 @@ class ImportWizard(QDialog):
         while not self.choose_button.isEnabled() and time.monotonic() < end:
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
+    def _show_read_progress(self) -> None:
+        done, total = self._read_state
+        if not done:
+            return
+        if total:
+            self.read_progress.setRange(0, total)
+            self.read_progress.setValue(done)
+            self.read_progress.setFormat(tr("{done} of {total} rows read", done=done, total=total))
+        else:  # the file does not say how many rows it has: busy, with the count so far
+            self.read_progress.setRange(0, 0)
+            self.read_progress.setFormat(tr("{done} rows read", done=done))
+        self.read_progress.setAccessibleDescription(self.read_progress.format())
+
+    def _stop_read_progress(self) -> None:
+        self._read_timer.stop()
+        self.read_progress.setVisible(False)
+
     def _read(self, path: Path, table: Table) -> None:
+        self._stop_read_progress()
         self.table = table
         self.choose_button.setEnabled(True)
         self.file_label.setText(tr("{name}: {rows} rows, {columns} columns", name=path.name, rows=len(table.rows),
@@ -214,6 +252,7 @@ class ImportWizard(QDialog):
         self._update_buttons()
 
     def _read_failed(self, error: object) -> None:
+        self._stop_read_progress()
         self.choose_button.setEnabled(True)
         self.file_label.setText(tr("No file chosen yet."))
         text = error.text(_lang()) if isinstance(error, ImportRefused) else tr("The file could not be read.")
