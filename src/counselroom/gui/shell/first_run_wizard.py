@@ -79,7 +79,7 @@ class FirstRunWizard(QWidget):
         self.pages.addWidget(QWidget())
         self.message = message_label()
         self.check_folder()
-        self.back_button = QPushButton(tr("&Back"))
+        self.back_button = QPushButton(tr("Bac&k"))
         self.next_button = QPushButton(tr("&Next"))
         self.next_button.setDefault(True)
         self.next_button.setAutoDefault(True)
