@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QPushButton,
     QRadioButton,
@@ -235,6 +236,11 @@ def mnemonic_clashes(root: QWidget) -> list[str]:
 
 
 def _mnemonic_texts(root: QWidget) -> Iterable[tuple[QWidget, str]]:
+    bar = root.menuBar() if isinstance(root, QMainWindow) else None
+    if bar is not None and bar.isVisible():  # Alt+V opens the Vault menu: no button may take V as well
+        for action in bar.actions():
+            if action.isVisible():
+                yield bar, action.text()
     for w in root.findChildren(QWidget):
         if not w.isVisible() or not w.isEnabled():
             continue

@@ -62,6 +62,10 @@ KNOWN: dict[str, str] = {
     "Goals largely met": DEMO_IN_ENGLISH,  # a closure's summary
     "Psychological assistance hotline": DEMO_IN_ENGLISH,  # the room's crisis contacts
     "School counseling centre duty phone": DEMO_IN_ENGLISH,
+    "First-year students, 2026 intake": DEMO_IN_ENGLISH + SOMETIMES,  # the cohort screening's demo
+    "Campus hospital psychology clinic": DEMO_IN_ENGLISH + SOMETIMES,  # the export register's demo
+    "Referral letter: the reason": DEMO_IN_ENGLISH + SOMETIMES,
+    "The client signed the referral consent": DEMO_IN_ENGLISH + SOMETIMES,
 }
 
 
