@@ -41,6 +41,7 @@ from counselroom.gui.shell.main_window import AppContext, MainWindow  # noqa: E4
 from counselroom.gui.vault.recovery_key_dialog import key_tail  # noqa: E402
 from counselroom.i18n import set_language  # noqa: E402
 from counselroom.records.clients import ValidationError  # noqa: E402
+from counselroom.records.consent import ConsentRequired  # noqa: E402
 from counselroom.records.notes import Note  # noqa: E402
 from counselroom.records.services import Services  # noqa: E402
 from counselroom.vault.kdf import FLOOR  # noqa: E402
@@ -282,7 +283,7 @@ def guide_draft(services: Services, lang: str) -> Note | None:
             continue
         try:
             note = services.notes.create_draft(appointment.client_id, "standard", appointment_id=appointment.id)
-        except ValidationError:  # e.g. no consent yet: the program refuses the note, as it should
+        except (ValidationError, ConsentRequired):  # no consent yet: the program refuses the note, as it should
             continue
         assert note.id is not None
         services.notes.save_draft(note.id, {**note.content, **GUIDE_NOTE[lang]})
