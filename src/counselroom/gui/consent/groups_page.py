@@ -131,7 +131,7 @@ class GroupsPage(QWidget):
         self.session_date.setDisplayFormat("yyyy-MM-dd")
         self.session_date.setDate(QDate.currentDate())
         self.session_date.dateChanged.connect(lambda _d: self.check_session())
-        session_label = QLabel(tr("&Group session on:"))
+        session_label = QLabel(tr("Group sess&ion on:"))
         session_label.setBuddy(self.session_date)
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)

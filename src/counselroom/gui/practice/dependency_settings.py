@@ -27,8 +27,8 @@ class DependencySettings(QWidget):
         self.max_total = self._spin(tr("Most sessions in all"), 1, 1000, tr(" sessions"))
         form = QFormLayout()
         for text, spin in ((tr("Time &window:"), self.window_weeks),
-                           (tr("Most sessions wit&hin the window:"), self.max_in_window),
-                           (tr("Most s&essions in all:"), self.max_total)):
+                           (tr("Most sessions within the win&dow:"), self.max_in_window),
+                           (tr("Most sessions in &all:"), self.max_total)):
             label = plain_label(text)
             label.setBuddy(spin)
             form.addRow(label, spin)

@@ -100,7 +100,7 @@ class LiaisonTab(QWidget):
             box.setAccessibleName(tr("Presenting concern: {name}", name=concern.text(language())))
             self.concern_boxes[concern.id] = box
             grid.addWidget(box, i // 8, i % 8)
-        self.save_details_button = QPushButton(tr("Sa&ve grade and concerns"))
+        self.save_details_button = QPushButton(tr("Save gra&de and concerns"))
         self.save_details_button.clicked.connect(self.save_details)
         self.details_message = message_label()
         row = QHBoxLayout()

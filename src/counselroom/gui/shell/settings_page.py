@@ -50,9 +50,9 @@ MAX_AUTO_LOCK_MINUTES = 240
 PROFILE_LABELS = [
     ("name", N_("Na&me"), N_("Counselor's name")),
     ("qualifications", N_("&Qualifications"), N_("Qualifications")),
-    ("certificate_no", N_("Certi&ficate number"), N_("Certificate number")),
+    ("certificate_no", N_("Certificate num&ber"), N_("Certificate number")),
     ("institution", N_("&Institution"), N_("Institution")),
-    ("room", N_("Counselin&g room"), N_("Counseling room")),
+    ("room", N_("Co&unseling room"), N_("Counseling room")),
     ("contact", N_("C&ontact"), N_("Contact")),
 ]
 
@@ -158,7 +158,7 @@ class SettingsPage(QWidget):
         layout = QHBoxLayout(box)
         self.retention_label = paragraph("")
         self._show_retention_rules()
-        self.retention_button = QPushButton(tr("Re&tention rules…"))
+        self.retention_button = QPushButton(tr("R&etention rules…"))
         self.retention_button.clicked.connect(self.change_retention_rules)
         layout.addWidget(self.retention_label, 1)
         layout.addWidget(self.retention_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -200,7 +200,7 @@ class SettingsPage(QWidget):
         self.auto_lock.setValue(self.config.auto_lock_minutes)
         self.auto_lock.setAccessibleName(tr("Lock after this many minutes without use"))
         self.auto_lock.valueChanged.connect(self._auto_lock_chosen)
-        form.addRow(tr("Lock &automatically after"), self.auto_lock)
+        form.addRow(tr("Lock automaticall&y after"), self.auto_lock)
         form.addRow(paragraph(tr("The language changes at once. Lock at any time with Ctrl+L; F12 (or "
                                  "Ctrl+Shift+L) hides everything and locks immediately.")))
         return box
@@ -232,7 +232,7 @@ class SettingsPage(QWidget):
         self.profile_form = ProfileForm()
         self.profile_form.set_profile(self.services.profile.get())
         self.profile_message = message_label()
-        save = QPushButton(tr("Save the &profile"))
+        save = QPushButton(tr("Save the pro&file"))
         save.clicked.connect(self.save_profile)
         layout.addWidget(self.profile_form)
         layout.addWidget(self.profile_message)
@@ -250,13 +250,13 @@ class SettingsPage(QWidget):
         layout.addWidget(paragraph(tr("The recovery key stays the same when the passphrase changes.")))
         form = QFormLayout()
         self.old_passphrase = PassphraseEdit(tr("Current passphrase"))
-        form.addRow(tr("C&urrent passphrase"), self.old_passphrase)
+        form.addRow(tr("Current &passphrase"), self.old_passphrase)
         layout.addLayout(form)
         self.new_passphrase = NewPassphraseBox()
         layout.addWidget(self.new_passphrase)
         self.passphrase_message = message_label()
         layout.addWidget(self.passphrase_message)
-        self.change_button = QPushButton(tr("C&hange the passphrase"))
+        self.change_button = QPushButton(tr("Change &the passphrase"))
         self.change_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.change_button)
