@@ -13,7 +13,8 @@ from counselroom.records.services import Services
 
 # What may stay in Latin letters: fingerprints and client codes (hex and digits), the questionnaires' own
 # short names, units, and a room's own questionnaire's id (it has no other name).
-ALLOWED = re.compile(r"^(?:[0-9A-F]{1,4}(?:-[0-9A-F]{1,4})*|PHQ(?:-9)?|GAD(?:-7)?|SOAP|DAP|KiB|room-wellbeing|[A-Z])$")
+ALLOWED = re.compile(r"^(?:[0-9A-F]{1,4}(?:-[0-9A-F]{1,4})*|[A-Z]\d+|PHQ(?:-9)?|GAD(?:-7)?|SOAP|DAP|KiB|XLSX|CSV|"
+                     r"room-wellbeing|[A-Z])$")
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 

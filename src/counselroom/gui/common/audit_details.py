@@ -13,7 +13,18 @@ from collections.abc import Callable
 from functools import cache
 
 from ...i18n import N_, language, tr
-from ...records import appointments, casework, consent, psychtests, referrals, retention, risk, training
+from ...records import (
+    appointments,
+    casework,
+    consent,
+    liaison,
+    psychtests,
+    referrals,
+    retention,
+    risk,
+    screening,
+    training,
+)
 from ...records.clients import GENDER_LABELS, STATUS_LABELS
 from ...records.instruments import builtin
 from ...records.templates import template
@@ -35,6 +46,9 @@ KEYS = {
     "signature": N_("signature"), "agreement": N_("agreement"), "note": N_("session note"),
     "status": N_("status"), "party": N_("who"), "attendance": N_("attendance"), "group": N_("group"),
     "recording": N_("audio and video recording"),
+    # cohort screening and liaison (issue 15)
+    "basis": N_("basis"), "method": N_("by"), "concerns": N_("concerns"), "appointment": N_("appointment"),
+    "file_kind": N_("file"), "flagged": N_("flagged"), "skipped": N_("rows skipped"), "screening": N_("screening"),
 }
 
 FIELD_LABELS = {
@@ -54,6 +68,7 @@ SETTING_LABELS = {
     "dependency.window_weeks": N_("Dependency: window in weeks"),
 }
 
+SCREENING_MAPPING = "screening.mapping."  # a setting per questionnaire: how a file's columns map to its items
 HOW_LABELS = {"paper": N_("on paper"), "screen": N_("on screen")}
 WITH_LABELS = {"passphrase": N_("passphrase"), "recovery": N_("recovery key"), "recovery_key": N_("recovery key")}
 TEMPLATE_KINDS = {consent.CONSENT: N_("Consent form"), consent.GROUP_AGREEMENT: N_("Group confidentiality agreement")}
@@ -108,11 +123,14 @@ VALUES: dict[str, Callable[[str], str | None]] = {
     "how": _msgid(HOW_LABELS), "with": _msgid(WITH_LABELS),
     "previous_status": _msgid(_STATUSES), "status": _msgid(_STATUSES),
     "scope": _msgid(consent.SCOPE_LABELS), "reason": _msgid(_REASONS), "closure": _msgid(casework.CLOSURE_LABELS),
-    "outcome": _msgid(referrals.OUTCOME_LABELS), "kind": _msgid(_KINDS), "level": _msgid(risk.LEVEL_LABELS),
+    "outcome": _msgid({**referrals.OUTCOME_LABELS, **screening.OUTCOME_LABELS}), "kind": _msgid(_KINDS),
+    "level": _msgid(risk.LEVEL_LABELS),
     "exception": _msgid(risk.EXCEPTION_LABELS), "notified": _msgid(risk.PARTY_LABELS),
     "template": _note_template, "instrument": _instrument, "fields": _field, "key": _msgid(SETTING_LABELS),
     "anchor": _msgid(retention.ANCHOR_LABELS), "attendance": _msgid(appointments.ATTENDANCE_LABELS),
-    "party": _msgid(appointments.LATE_PARTY_LABELS), "late_party": _msgid(appointments.LATE_PARTY_LABELS),
+    "party": _msgid({**appointments.LATE_PARTY_LABELS, **liaison.PARTY_LABELS}),
+    "late_party": _msgid(appointments.LATE_PARTY_LABELS),
+    "basis": _msgid(liaison.BASIS_LABELS), "method": _msgid(liaison.METHOD_LABELS),
     "gender": _msgid(GENDER_LABELS), "mode": _msgid(psychtests.MODE_LABELS),
 }
 
@@ -125,8 +143,15 @@ def value_text(key: str, value: object, client_codes: dict[int, str],
                field_labels: dict[str, str] | None = None) -> str:
     if key == "client" and isinstance(value, int) and value in client_codes:
         return client_codes[value]
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return tr("yes") if value else tr("no")
+    if key == "file_kind" and isinstance(value, str):
+        return value.upper()  # XLSX, CSV
+    if key == "key" and isinstance(value, str) and value.startswith(SCREENING_MAPPING):
+        return tr("Cohort screening: the columns of {questionnaire}",
+                  questionnaire=_instrument(value[len(SCREENING_MAPPING):]) or value[len(SCREENING_MAPPING):])
     if key == "kdf" and isinstance(value, dict):
         return tr("memory {memory} KiB, {passes} passes, {lanes} lanes", memory=value.get("m_kib", "?"),
                   passes=value.get("t", "?"), lanes=value.get("p", "?"))
