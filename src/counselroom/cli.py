@@ -29,7 +29,7 @@ from .vault.passphrase_policy import check as check_passphrase
 from .vault.vault import Vault, VaultSession, default_vault_path
 
 COMMANDS = ("init", "check", "passwd", "recover", "rotate-key", "demo", "backup", "verify-backup", "restore",
-            "consent-form")
+            "consent-form", "read-answers")
 log = logging.getLogger("counselroom")
 ROLLBACK_CHECK = N_("Not older than the vault this computer opened before")
 
@@ -371,6 +371,23 @@ def cmd_consent_form(args: argparse.Namespace, secrets: Secrets) -> int:
     return 0
 
 
+def cmd_read_answers(args: argparse.Namespace, secrets: Secrets) -> int:
+    """Read a cohort's answers file as the import wizard does and say how many rows and columns it has: whether
+    this computer reads the survey tool's export, before the counselor imports it. Nothing is stored, no vault is
+    opened and no name or answer is printed."""
+    from .records.screening_import import ImportRefused, read_table
+
+    path = Path(args.file)
+    try:
+        table = read_table(path)
+    except ImportRefused as e:
+        print(f"counselroom: {e.text(i18n.language())}", file=sys.stderr)
+        return EXIT_OPERATIONAL
+    say(tr("{name}: {rows} rows, {columns} columns", name=path.name, rows=len(table.rows),
+           columns=len(table.headers)))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     def _get_formatter(self) -> argparse.HelpFormatter:
         # the usage line stays one line (a usage error is two short lines) however narrow the terminal
@@ -436,6 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help=tr(N_("the form's language")))
     p.add_argument("--out", required=True, help=tr(N_("the PDF file to write")))
     p.set_defaults(passphrase_stdin=False)
+    p = sub.add_parser("read-answers", help=tr(N_("read a cohort's answers file (.xlsx or .csv) as the import does and "
+                                                   "say its rows and columns; nothing is stored")))
+    p.add_argument("file", help=tr(N_("the answers file")))
+    p.set_defaults(passphrase_stdin=False)
     demo_parser = sub.choices["demo"]
     demo_parser.add_argument("--size", choices=list(demo.SIZES), default="small")
     demo_parser.add_argument("--seed", type=int, default=1)
@@ -446,7 +467,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Secrets], int]] = {
     "init": cmd_init, "check": cmd_check, "passwd": cmd_passwd, "recover": cmd_recover, "rotate-key": cmd_rotate_key,
     "demo": cmd_demo,
     "backup": cmd_backup, "verify-backup": cmd_verify_backup, "restore": cmd_restore,
-    "consent-form": cmd_consent_form}
+    "consent-form": cmd_consent_form, "read-answers": cmd_read_answers}
 
 
 def _unknown_command(word: str) -> int:

@@ -2,8 +2,9 @@
 
 Builds the PyInstaller bundle, the .deb, the .tar.xz, SHA256SUMS and the SBOM with `dev.py package`'s own
 code, twice, and checks that the second build is byte-identical; then runs the bundle: --version, init,
-check, backup and verify-backup through its command line, a blank consent form with embedded fonts, and
-the window on a virtual X display (Xvfb), where it must open on the first-run wizard.
+check, backup and verify-backup through its command line, a blank consent form with embedded fonts, a
+cohort's .xlsx answers file read (openpyxl carried), and the window on a virtual X display (Xvfb), where it
+must open on the first-run wizard.
 """
 
 from __future__ import annotations
@@ -143,6 +144,17 @@ def test_the_bundle_prints_a_blank_form_with_embedded_fonts(bundle: Path, tmp_pa
         assert r.returncode == 0, r.stderr
         rows = pdf_fonts(out.read_bytes())
         assert rows and all(row[-5] == "yes" for row in rows), rows
+
+
+def test_the_bundle_reads_a_cohorts_answers_file(bundle: Path, tmp_path: Path) -> None:
+    """openpyxl and et-xmlfile are carried: the packaged program reads an .xlsx as the import wizard does."""
+    from screening_files import make_cohort, write_csv, write_xlsx
+
+    cohort = make_cohort(300, seed=12)
+    for path in (write_xlsx(cohort, tmp_path / "answers.xlsx"), write_csv(cohort, tmp_path / "answers.csv")):
+        r = _cli(bundle, "read-answers", str(path))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert f"{path.name}: 300 rows, {len(cohort.table[0])} columns" in r.stdout
 
 
 def _window_titles(display: str) -> str:
