@@ -230,7 +230,7 @@ class UnlockScreen(QWidget):
             self._timer.stop()
             waited = getattr(self, "_after_wait", None)
             if waited is not None:  # the wait is over: "wait 2 seconds" no longer holds
-                self._after_wait = None
+                self._after_wait: tuple[str, str] | None = None
                 if self.message.text() == waited[0]:
                     set_message(self.message, waited[1])
             self.unlock_button.setText(tr("Unlocking...") if busy else tr("&Unlock"))
