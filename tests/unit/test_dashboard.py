@@ -66,12 +66,12 @@ def test_consent_missing_or_out_of_date_lists_the_clients(services: Services, co
     missing = services.clients.create(Client(code="C-2")).id
     services.clients.create(Client(code="C-3", status="closed"))  # a closed case needs no consent
     got = line(services, "consent")
-    assert got.count == 1 and [(i.client_id, i.tab) for i in got.items] == [(missing, "consent")]
+    assert got.count == 1 and [(i.client_id, i.tab) for i in got.load_items()] == [(missing, "consent")]
     v1 = services.consent.template()
     items = tuple(replace(i, texts={**i.texts, "zh_CN": i.texts["zh_CN"] + "（寒暑假不安排咨询。）"})
                   if i.id == "arrangements" else i for i in v1.items)
     services.consent.save_template(replace(v1, items=items))  # a new version: everyone must re-consent
-    ids = {i.client_id for i in line(services, "consent").items}
+    ids = {i.client_id for i in line(services, "consent").load_items()}
     assert ids == {done, missing}
 
 
@@ -81,7 +81,7 @@ def test_dependency_alerts_list_the_clients(services: Services, consented_client
     for week in range(t.max_in_window + 1):
         held(services, c, NOW - timedelta(days=3 + 2 * week))
     got = line(services, "dependency")
-    assert got.count == 1 and got.items[0].client_id == c and got.items[0].tab == "casework"
+    assert got.count == 1 and got.load_items()[0].client_id == c and got.load_items()[0].tab == "casework"
     services.dependency.record_review(c, "agreed an ending date", NOW)
     assert line(services, "dependency").count == 0
 
@@ -103,7 +103,8 @@ def test_a_rule_that_cannot_be_read_says_so_and_the_others_still_show(services: 
     def broken(*_: object) -> None:
         raise DatabaseProblem()
 
-    monkeypatch.setattr(services.dependency, "alerts", broken)
+    monkeypatch.setattr(services.dependency, "alerts", broken)  # the items, read when the line is opened
+    monkeypatch.setattr(services.dependency, "count_alerts", broken)  # the line's count
     lines = services.dashboard.lines(NOW)
     failed = [x for x in lines if x.failed]
     assert [x.key for x in failed] == ["dependency"] and failed[0].attention
@@ -121,11 +122,11 @@ def test_tests_missing_their_explanation_or_feedback(services: Services, consent
     no_explanation = tests.start(c, "phq9")  # begun without the explanation being recorded
     got = line(services, "tests")
     assert got.count == 2 and got.attention and got.section is None
-    assert {(i.client_id, i.tab) for i in got.items} == {(c, "tests")}
-    whats = sorted(i.msgid for i in got.items)
+    assert {(i.client_id, i.tab) for i in got.load_items()} == {(c, "tests")}
+    whats = sorted(i.msgid for i in got.load_items())
     assert whats == ["{instrument}: no explanation recorded before the test",
                      "{instrument}: no feedback recorded after the test"]
-    assert {i.params["instrument"] for i in got.items} == {"PHQ-9", "GAD-7"}
+    assert {i.params["instrument"] for i in got.load_items()} == {"PHQ-9", "GAD-7"}
     tests.record_feedback(no_feedback.id, "Went through the result and what it does not mean.")
     tests.record_explanation(no_explanation.id, "Explained content and purpose.")
     assert line(services, "tests").count == 0 and done.id
@@ -147,8 +148,8 @@ def test_risk_flags_without_a_safety_plan_or_past_their_review(services: Service
     risk.review_flag(fine, "calmer; plan in use", today + timedelta(days=10), today - timedelta(days=1))
     got = line(services, "risk")
     assert got.count == 2 and got.attention
-    by_client = {i.client_id: i for i in got.items}
-    assert set(by_client) == {no_plan, overdue} and all(i.tab == "risk" for i in got.items)
+    by_client = {i.client_id: i for i in got.load_items()}
+    assert set(by_client) == {no_plan, overdue} and all(i.tab == "risk" for i in got.load_items())
     assert by_client[no_plan].msgid == "No safety plan; review was due {date}"
     assert by_client[overdue].msgid == "Flag review was due {date}"
     assert by_client[overdue].params == {"date": (today - timedelta(days=6)).isoformat()}
@@ -164,8 +165,8 @@ def test_referrals_awaiting_follow_up(services: Services) -> None:
     services.referrals.create(c, ReferralDraft(today - timedelta(days=2), "medical_assessment",
                                                institution="校医院", follow_up_on=today + timedelta(days=5)), today)
     got = line(services, "referrals")
-    assert got.count == 1 and got.items[0].tab == "referrals"
-    assert got.items[0].params == {"recipient": "市精神卫生中心", "date": today.isoformat()}
+    assert got.count == 1 and got.load_items()[0].tab == "referrals"
+    assert got.load_items()[0].params == {"recipient": "市精神卫生中心", "date": today.isoformat()}
     services.referrals.record_outcome(due.id, "attended", "first appointment kept", today, today=today)
     assert line(services, "referrals").count == 0
 

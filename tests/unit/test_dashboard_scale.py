@@ -5,7 +5,7 @@ out); the demo generator fills both vaults alike."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from unittest.mock import patch
 
@@ -14,6 +14,7 @@ import pytest
 from conftest import PASSPHRASE
 from counselroom.records import demo
 from counselroom.records.dashboard import KEYS
+from counselroom.records.retention import add_years, latest_due
 from counselroom.records.services import Services
 from counselroom.vault.kdf import FLOOR
 from counselroom.vault.vault import Vault
@@ -78,3 +79,39 @@ def test_the_dashboards_retention_count_is_the_retention_pages(services: Service
     quick = services.retention.past_retention(today, counts=False)
     assert [(i.client_id, i.kind, i.due_date) for i in quick] == [(i.client_id, i.kind, i.due_date) for i in full]
     assert full and all(i.counts for i in full if i.kind == "case_file")
+
+
+def test_a_lines_count_is_what_it_lists_when_opened(services: Services) -> None:
+    """The count comes from SQL, the items only when the counselor opens the line: they must agree."""
+    with patch.dict(demo.SIZES, {"n20": 20}):
+        demo.populate(services, "n20", seed=3)
+    for key in KEYS:
+        line = services.dashboard.line(key, NOW)
+        if line.section is None:
+            assert line.count == len(line.load_items()) == len(services.dashboard.items(key, NOW)), key
+            assert line.has_items == (line.count > 0), key
+    assert services.dashboard.line("consent", NOW).count > 0
+    assert services.dashboard.line("dependency", NOW).count > 0
+
+
+def test_the_retention_count_is_the_pages_under_every_rule(services: Services) -> None:
+    with patch.dict(demo.SIZES, {"n20": 20}):
+        demo.populate(services, "n20", seed=3)
+    seen = set()
+    for case_anchor in ("closed", "left"):
+        for tests_anchor in ("closed", "left", "administered"):
+            for years in (1, 3, 10):
+                services.retention.set_rule("case_file", max(years, 3), case_anchor)
+                services.retention.set_rule("tests", years, tests_anchor)
+                for today in (NOW.date(), date(2028, 2, 29), date(2031, 3, 1)):
+                    n = len(services.retention.past_retention(today, counts=False))
+                    assert services.retention.count_past_retention(today) == n, (case_anchor, tests_anchor, today)
+                    seen.add(n)
+    assert len(seen) > 2  # the rules and days chosen give different answers
+
+
+def test_latest_due_is_the_last_day_add_years_reaches_today() -> None:
+    for today in (date(2028, 2, 29), date(2027, 3, 1), date(2027, 2, 28), date(2026, 12, 31), date(2024, 1, 1)):
+        for years in (1, 3, 4, 10):
+            cut = latest_due(today, years)
+            assert add_years(cut, years) <= today < add_years(cut + timedelta(days=1), years), (today, years)

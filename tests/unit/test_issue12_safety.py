@@ -57,8 +57,8 @@ def test_a_critical_answer_stays_on_the_dashboard_until_a_risk_assessment_is_rec
     assert _line(services, "critical").count == 0
     test_id = _phq9(services, client_id, item9=3)
     line = _line(services, "critical")
-    assert line.count == 1 and line.attention and line.items[0].client_id == client_id
-    assert line.items[0].tab == "tests" and line.items[0].params["items"] == "9"
+    assert line.count == 1 and line.attention and line.load_items()[0].client_id == client_id
+    assert line.load_items()[0].tab == "tests" and line.load_items()[0].params["items"] == "9"
     pending = services.critical.pending(client_id)
     assert [p.administration.id for p in pending] == [test_id] and pending[0].items == (9,)
     follow_up = services.critical.record_assessment(test_id, RiskAssessment(
@@ -260,7 +260,7 @@ def test_another_relationship_is_kept_and_on_the_dashboard_until_decided(service
     check = rel.record_check(client_id, ["teaches"], "我担任该生的《心理健康教育》课程老师并评定成绩。", "林晓雯")
     assert check.undecided and rel.latest(client_id) == check
     line = services.dashboard.line("relationships")
-    assert line.count == 1 and line.items[0].client_id == client_id and line.attention
+    assert line.count == 1 and line.load_items()[0].client_id == client_id and line.attention
     with pytest.raises(ValidationError):
         rel.decide(check.id, "refer", " ", "林晓雯")
     decided = rel.decide(check.id, "refer", "转介给同事王老师，避免双重关系。", "林晓雯")

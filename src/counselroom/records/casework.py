@@ -114,6 +114,22 @@ class DependencyService:
             out.append(DependencyAlert(cid, in_window, total, t, last))
         return out
 
+    def count_alerts(self, now: datetime | None = None) -> int:
+        """How many clients `alerts()` lists, counted in SQL (the dashboard's line): the same grouping, the
+        limits and the last review compared in the query, one number back."""
+        now = now or datetime.now()
+        t = self.thresholds()
+        since = (now - timedelta(weeks=t.window_weeks)).isoformat(timespec="minutes")
+        held = ", ".join("?" * len(HELD))
+        row = self.store.conn.execute(
+            f"SELECT count(*) FROM (SELECT a.client_id, SUM(a.planned_start >= ?) AS w, COUNT(*) AS n, "
+            f"(SELECT max(r.reviewed_at) FROM dependency_reviews r WHERE r.client_id = a.client_id) AS last "
+            f"FROM appointments a WHERE a.attendance IN ({held}) AND a.planned_start <= ? "
+            f"AND a.client_id IN (SELECT id FROM clients WHERE status != 'closed') GROUP BY a.client_id) "
+            f"WHERE (coalesce(w, 0) > ? OR n > ?) AND (last IS NULL OR last < ?)",
+            (since, *HELD, now.isoformat(timespec="minutes"), t.max_in_window, t.max_total, since)).fetchone()
+        return int(row[0])
+
     def last_review(self, client_id: int) -> str | None:
         row = self.store.conn.execute("SELECT max(reviewed_at) FROM dependency_reviews WHERE client_id = ?",
                                       (client_id,)).fetchone()

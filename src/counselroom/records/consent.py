@@ -300,6 +300,17 @@ def _consent_row(row: tuple[Any, ...]) -> Consent:
                    retention_promise=dict(json.loads(row[12])) if row[12] else {})
 
 
+# Open clients whose latest consent does not pass the gate: all but those signed under the current form (or a
+# later one), not withdrawn, by an adult or with a guardian's signature. Parameters: current version, the
+# latest birth date of an adult.
+_NOT_SIGNED_SQL = (
+    "FROM clients c LEFT JOIN consents k ON k.id = (SELECT max(id) FROM consents WHERE client_id = c.id) "
+    "WHERE c.archived_at IS NULL AND c.status != 'closed' AND NOT (k.signed_on IS NOT NULL "
+    "AND k.template_version >= ? AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w "
+    "WHERE w.consent_id = k.id AND w.scope = 'all') AND (c.date_of_birth IS NULL OR c.date_of_birth <= ? "
+    "OR EXISTS (SELECT 1 FROM guardian_signatures g WHERE g.consent_id = k.id)))")
+
+
 def status_of(consent: Consent | None, template: ConsentTemplate, current_version: int, minor: bool) -> str:
     if consent is None:
         return PENDING
@@ -527,6 +538,15 @@ class ConsentService:
         or on screen). Sessions cannot come before it. None while nothing was signed: the note gate decides."""
         return min((c.signed_on for c in self.history(client_id) if c.signed_on is not None), default=None)
 
+    def count_needing_attention(self) -> int:
+        """How many clients `needing_attention()` lists, counted in SQL (the dashboard's line). Every open client
+        the query leaves is one it lists: with no consent (pending), its latest consent withdrawn, under an
+        older form, not yet signed (pending or complete) or a minor's signed without a guardian's signature."""
+        row = self.store.conn.execute(f"SELECT count(*) {_NOT_SIGNED_SQL}",
+                                      (self.template().version,
+                                       _years_before(date.today(), ADULT_AGE).isoformat())).fetchone()
+        return int(row[0])
+
     def needing_attention(self) -> builtins.list[tuple[int, str]]:
         """(client id, status) for open clients whose consent is missing, pending, out of date or withdrawn.
         Three queries whatever the number of clients (the dashboard asks at every unlock): the open clients
@@ -536,12 +556,7 @@ class ConsentService:
         current = self.template()
         columns = ", ".join(f"k.{c}" for c in _CONSENT_COLUMNS)
         rows = conn.execute(
-            f"SELECT c.id, c.code, c.date_of_birth, k.id IS NOT NULL, {columns} FROM clients c "
-            "LEFT JOIN consents k ON k.id = (SELECT max(id) FROM consents WHERE client_id = c.id) "
-            "WHERE c.archived_at IS NULL AND c.status != 'closed' AND NOT (k.signed_on IS NOT NULL "
-            "AND k.template_version >= ? AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w "
-            "WHERE w.consent_id = k.id AND w.scope = 'all') AND (c.date_of_birth IS NULL OR c.date_of_birth <= ? "
-            "OR EXISTS (SELECT 1 FROM guardian_signatures g WHERE g.consent_id = k.id))) "
+            f"SELECT c.id, c.code, c.date_of_birth, k.id IS NOT NULL, {columns} {_NOT_SIGNED_SQL} "
             "ORDER BY c.code COLLATE NOCASE",
             (current.version, _years_before(date.today(), ADULT_AGE).isoformat())).fetchall()  # clients.list() order
         consents = {int(r[0]): _consent_row(r[4:]) for r in rows if r[3]}

@@ -1,8 +1,11 @@
 """The dashboard: what the code of practice says is due, one line a rule, each naming what it counts.
 
 Every line carries what it counts: either a page of the program (`section`, e.g. the appointment book for
-today's appointments) or the clients concerned (`items`, each opening one tab of one client's file). A line
-whose rule fails to read (a damaged table, say) becomes a line saying so; the other lines still show.
+today's appointments) or the clients concerned (`load_items()`, each opening one tab of one client's file). A
+line's count and wording come from a count in SQL; the rules whose lists grow with the practice (consent,
+dependency) build their items only when the counselor opens the line, so the dashboard costs the same few
+questions however many clients there are (issue 14). A line whose rule fails to read (a damaged table, say)
+becomes a line saying so; the other lines still show.
 """
 
 from __future__ import annotations
@@ -61,8 +64,20 @@ class DashboardLine:
     count: int  # how many things are due (0: nothing to do)
     attention: bool  # shown as needing action
     section: str | None = None  # the page that shows what the line counts
-    items: tuple[DashboardItem, ...] = ()
+    has_items: bool = False  # the line lists the clients it counts: load_items() reads them
     failed: bool = False  # the rule could not be read; msgid says so
+    loader: Callable[[], tuple[DashboardItem, ...]] | None = field(default=None, compare=False, repr=False)
+
+    def load_items(self) -> tuple[DashboardItem, ...]:
+        """The things the line counts, read now (the counselor opened the line); () for a line without items."""
+        return self.loader() if self.loader is not None else ()
+
+
+def _with_items(key: str, msgid: str, params: dict[str, object], count: int, attention: bool,
+                items: tuple[DashboardItem, ...] | Callable[[], tuple[DashboardItem, ...]]) -> DashboardLine:
+    """A line listing clients: `items` already built (small lists), or a function building them when opened."""
+    loader = items if callable(items) else (lambda: items)
+    return DashboardLine(key, msgid, params, count, attention, has_items=count > 0, loader=loader)
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -98,6 +113,10 @@ class DashboardService:
         now = now or datetime.now()
         return [self.line(key, now) for key in KEYS]
 
+    def items(self, key: str, now: datetime | None = None) -> tuple[DashboardItem, ...]:
+        """The things one line counts, read when the counselor opens it."""
+        return self.line(key, now).load_items()
+
     def line(self, key: str, now: datetime | None = None) -> DashboardLine:
         now = now or datetime.now()
         rule: Callable[[datetime], DashboardLine] = getattr(self, f"_{key}")
@@ -125,13 +144,17 @@ class DashboardService:
         return DashboardLine("notes", msgid, {"count": count}, count, count > 0, section="overdue")
 
     def _consent(self, now: datetime) -> DashboardLine:
-        items = tuple(DashboardItem(client_id, "consent", CONSENT_STATUS_LABELS.get(status, status))
-                      for client_id, status in self.services.consent.needing_attention())
-        count = len(items)
+        consent = self.services.consent
+
+        def items() -> tuple[DashboardItem, ...]:
+            return tuple(DashboardItem(client_id, "consent", CONSENT_STATUS_LABELS.get(status, status))
+                         for client_id, status in consent.needing_attention())
+
+        count = consent.count_needing_attention()
         msgid = N_("Every open case has a signed, current consent") if count == 0 else _plural(
             count, N_("{count} client without a signed or current consent"),
             N_("{count} clients without a signed or current consent"))
-        return DashboardLine("consent", msgid, {"count": count}, count, count > 0, items=items)
+        return _with_items("consent", msgid, {"count": count}, count, count > 0, items)
 
     def _critical(self, now: datetime) -> DashboardLine:
         """Critical test answers with no risk assessment and no reasoned decision yet (issue 12.1)."""
@@ -146,7 +169,7 @@ class DashboardService:
         msgid = N_("No critical test answer waits for a risk assessment") if count == 0 else _plural(
             count, N_("{count} critical test answer without a risk assessment"),
             N_("{count} critical test answers without a risk assessment"))
-        return DashboardLine("critical", msgid, {"count": count}, count, count > 0, items=items)
+        return _with_items("critical", msgid, {"count": count}, count, count > 0, items)
 
     def _group_notes(self, now: datetime) -> DashboardLine:
         groups = self.services.groups
@@ -167,7 +190,7 @@ class DashboardService:
         msgid = N_("No other relationship with a client waits for a decision") if count == 0 else _plural(
             count, N_("{count} client with another relationship to decide about"),
             N_("{count} clients with another relationship to decide about"))
-        return DashboardLine("relationships", msgid, {"count": count}, count, count > 0, items=items)
+        return _with_items("relationships", msgid, {"count": count}, count, count > 0, items)
 
     def _punctuality(self, now: datetime) -> DashboardLine:
         """The counselor's own punctuality over the last PUNCTUALITY_DAYS days (issue 12.9)."""
@@ -203,7 +226,7 @@ class DashboardService:
         msgid = N_("No test lacks its explanation or feedback") if count == 0 else _plural(
             count, N_("{count} test without its explanation before or feedback after"),
             N_("{count} tests without their explanation before or feedback after"))
-        return DashboardLine("tests", msgid, {"count": count}, count, count > 0, items=tuple(items))
+        return _with_items("tests", msgid, {"count": count}, count, count > 0, tuple(items))
 
     def _risk(self, now: datetime) -> DashboardLine:
         found = self.services.risk.flags_needing_attention(now.date())
@@ -221,7 +244,7 @@ class DashboardService:
         msgid = N_("Every risk flag has a safety plan and a review date ahead") if count == 0 else _plural(
             count, N_("{count} risk flag without a safety plan or past its review date"),
             N_("{count} risk flags without a safety plan or past their review date"))
-        return DashboardLine("risk", msgid, {"count": count}, count, count > 0, items=tuple(items))
+        return _with_items("risk", msgid, {"count": count}, count, count > 0, tuple(items))
 
     def _referrals(self, now: datetime) -> DashboardLine:
         found = self.services.referrals.awaiting_follow_up(now.date())
@@ -231,18 +254,22 @@ class DashboardService:
         count = len(items)
         msgid = N_("No referral awaits its follow-up") if count == 0 else _plural(
             count, N_("{count} referral awaiting follow-up"), N_("{count} referrals awaiting follow-up"))
-        return DashboardLine("referrals", msgid, {"count": count}, count, count > 0, items=items)
+        return _with_items("referrals", msgid, {"count": count}, count, count > 0, items)
 
     def _dependency(self, now: datetime) -> DashboardLine:
-        found = self.services.dependency.alerts(now)
-        items = tuple(DashboardItem(a.client_id, "casework",
-                                    N_("{in_window} sessions in the last {weeks} weeks, {total} in all"),
-                                    {"in_window": a.in_window, "weeks": a.thresholds.window_weeks, "total": a.total})
-                      for a in found)
-        count = len(items)
+        dependency = self.services.dependency
+
+        def items() -> tuple[DashboardItem, ...]:
+            return tuple(DashboardItem(a.client_id, "casework",
+                                       N_("{in_window} sessions in the last {weeks} weeks, {total} in all"),
+                                       {"in_window": a.in_window, "weeks": a.thresholds.window_weeks,
+                                        "total": a.total})
+                         for a in dependency.alerts(now))
+
+        count = dependency.count_alerts(now)
         msgid = N_("No dependency alerts") if count == 0 else _plural(
             count, N_("{count} dependency alert"), N_("{count} dependency alerts"))
-        return DashboardLine("dependency", msgid, {"count": count}, count, count > 0, items=items)
+        return _with_items("dependency", msgid, {"count": count}, count, count > 0, items)
 
     def _backup(self, now: datetime) -> DashboardLine:
         session = self.store.session
@@ -264,8 +291,7 @@ class DashboardService:
                              section="training")
 
     def _retention(self, now: datetime) -> DashboardLine:
-        found = self.services.retention.past_retention(now.date(), counts=False)
-        count = len(found)
+        count = self.services.retention.count_past_retention(now.date())  # the page lists them
         msgid = N_("No records past their retention period") if count == 0 else _plural(
             count, N_("{count} record set past its retention period"),
             N_("{count} record sets past their retention period"))

@@ -40,7 +40,7 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..i18n import N_
@@ -186,6 +186,20 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return date(day.year + years, 3, 1)
+
+
+def latest_due(today: date, years: int) -> date:
+    """The latest anchor date whose period of `years` has ended on or before `today`: `add_years(d, years) <=
+    today` exactly when `d <= latest_due(today, years)` (add_years never goes back), so SQL can compare dates."""
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        day = date(today.year - years, 2, 28)
+    while add_years(day, years) > today:
+        day -= timedelta(days=1)
+    while add_years(day + timedelta(days=1), years) <= today:
+        day += timedelta(days=1)
+    return day
 
 
 def table_label(table: str) -> str:
@@ -499,6 +513,38 @@ class RetentionService:
                                        add_years(anchor, rule.years), rule.years, ((TESTS_TABLE, len(ids)),)))
         items.sort(key=lambda i: (i.due_date, i.client_code.casefold(), KINDS.index(i.kind)))
         return items
+
+    def count_past_retention(self, today: date) -> int:
+        """How many items `past_retention(today)` lists, counted in one SQL statement (the dashboard's line):
+        closed cases whose case file is due, and the other clients with a test administration due."""
+        rules = self.rules()
+        columns = tuple(str(r[0]) for r in self.store.conn.execute("SELECT name FROM pragma_table_info(?)",
+                                                                    (TESTS_TABLE,)))
+
+        def anchor(rule: Rule) -> str:  # as _case_anchor
+            return ("CASE WHEN k.left_on IS NULL THEN k.closed_on ELSE max(k.closed_on, k.left_on) END"
+                    if rule.anchor == "left" else "k.closed_on")
+
+        case, tests = rules["case_file"], rules["tests"]
+        sql = ("WITH k AS (SELECT c.id, cc.closed_on, d.left_on FROM clients c "
+               "JOIN (SELECT client_id, max(id) AS last FROM case_closures GROUP BY client_id) m ON m.client_id = c.id "
+               "JOIN case_closures cc ON cc.id = m.last LEFT JOIN client_departures d ON d.client_id = c.id "
+               "WHERE c.status = 'closed' AND cc.reopened_at IS NULL), "
+               f"files AS (SELECT k.id FROM k WHERE {anchor(case)} <= ?) "
+               "SELECT (SELECT count(*) FROM files)")
+        args: list[object] = [latest_due(today, case.years).isoformat()]
+        day_sql = self._tests_date_sql(columns)
+        if day_sql is not None:
+            due = latest_due(today, tests.years).isoformat()
+            if tests.anchor == "administered":
+                found = (f"SELECT DISTINCT client_id FROM {_q(TESTS_TABLE)} WHERE {day_sql} <= ? "
+                         "AND client_id NOT IN (SELECT id FROM files)")
+            else:
+                found = (f"SELECT k.id FROM k WHERE {anchor(tests)} <= ? AND k.id NOT IN (SELECT id FROM files) "
+                         f"AND EXISTS (SELECT 1 FROM {_q(TESTS_TABLE)} t WHERE t.client_id = k.id)")
+            sql += f" + (SELECT count(*) FROM ({found}))"
+            args.append(due)
+        return int(self.store.conn.execute(sql, args).fetchone()[0])
 
     def _codes(self, client_ids: Sequence[int]) -> dict[int, str]:
         rows = self.store.conn.execute("SELECT id, code FROM clients WHERE id IN (SELECT value FROM json_each(?))",

@@ -161,10 +161,10 @@ class DashboardPage(QWidget):
         button.setText(f"{tr(TITLES[line.key])}\n{text}")
         button.setAccessibleName(f"{tr(TITLES[line.key])}: {text}")
         button.setStyleSheet(ATTENTION_STYLE if line.attention else QUIET_STYLE)
-        opens = line.section is not None or bool(line.items)
+        opens = line.section is not None or line.has_items
         button.setEnabled(opens)
         button.setToolTip(tr("Open the page this line counts") if line.section else
-                          tr("List the clients this line counts") if line.items else "")
+                          tr("List the clients this line counts") if line.has_items else "")
 
     def open_line(self, key: str) -> None:
         line = self.lines.get(key)
@@ -179,10 +179,14 @@ class DashboardPage(QWidget):
         self.table.setFocus()
 
     def _show_items(self, key: str) -> None:
-        line = self.lines[key]
-        clients = self._clients({item.client_id for item in line.items})
+        try:  # the line carries its count; what it counts is read now that the counselor opened it
+            items = self.lines[key].load_items()
+        except VaultError as e:
+            show_error(self, tr("Today"), tr(e.message()))
+            return
+        clients = self._clients({item.client_id for item in items})
         self.detail_title.setText(tr(TITLES[key]))
-        self.model.set_items([(item, clients.get(item.client_id)) for item in line.items])
+        self.model.set_items([(item, clients.get(item.client_id)) for item in items])
         if self.model.rowCount():
             self.table.selectRow(0)
         self.detail.show()
