@@ -73,3 +73,36 @@ def test_a_chinese_pair_is_matched_exactly_and_finds_what_the_prefix_found(
         exact = conn.execute("SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid",
                              (search.match_expression(query, exact_pairs=True),)).fetchall()
         assert exact == prefix, query
+
+
+def test_the_count_stops_past_the_cap_and_says_more(services: Services,
+                                                    consented_client: Callable[..., int]) -> None:
+    """Counting every match costs what the matches cost (issue 14): past COUNT_CAP the count says "more than"."""
+    from counselroom.records import search
+
+    a = consented_client("A-1", notes="exam worry")
+    _notes(services, a, 12, "exam")
+    services.clients.create(Client(code="B-2", notes="exam too"))
+    conn = services.session.conn
+    expression = search.match_expression("exam", exact_pairs=True)
+    assert search.count_matches(conn, expression) == 14  # under the cap: exact
+    assert search.count_matches(conn, expression, cap=5) == 6  # past it: cap + 1, the walk stopped there
+    hits, total = search.find_page(conn, "exam", limit=4, cap=5)
+    assert total == 6 and [h.kind for h in hits] == ["client", "client", "note", "note"]  # client files still first
+    hits, total = search.find_page(conn, "exam", limit=4, cap=14)
+    assert total == 14
+    found = services.search.find("exam", limit=4)
+    assert (found.total, found.more) == (14, False)
+
+
+def test_a_search_past_the_cap(services: Services, consented_client: Callable[..., int]) -> None:
+    from unittest.mock import patch
+
+    from counselroom.records import search
+
+    a = consented_client("A-1")
+    ids = _notes(services, a, 8, "roommate")
+    with patch.object(search, "COUNT_CAP", 5):
+        found = services.search.find("roommate", limit=3)
+    assert (found.total, found.more) == (5, True)  # "showing 3 of more than 5"
+    assert [h.note_id for h in found.hits] == ids[::-1][:3]

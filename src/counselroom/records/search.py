@@ -12,8 +12,9 @@ secure_delete on, the words do not linger in free pages).
 private notes in the order they were written — rather than ranked by relevance: ranking scored every match
 (睡眠日记: 23,789 matches on a decade vault, 114,000 on a large one) to show 100. An entry's rowid encodes
 its kind and record (`rowid()`), so finding, filtering out private notes and counting need only the index's
-own lists, never the stored text: `find_page()` walks the matches once to count them and collect the
-client files, and reads the newest others with `ORDER BY rowid DESC LIMIT`, which stops after the hits shown.
+own lists, never the stored text: `find_page()` counts the matches up to COUNT_CAP (beyond it the window
+says "more than 1,000"), reads the client files from the index's stretch that holds them, and the newest
+others with `ORDER BY rowid DESC LIMIT`, which stops after the hits shown.
 """
 
 from __future__ import annotations
@@ -111,33 +112,51 @@ def from_rowid(value: int) -> RawHit:
 _NOT_PRIVATE = f"rowid % 8 != {KIND_CODES['private']}"
 
 
-def count_matches(conn: sqlcipher3.Connection, expression: str, include_private: bool = False,
-                  limit: int = 100) -> tuple[int, list[RawHit]]:
-    """How many records match in all, and the newest `limit` client files among them: one walk over the
-    matches, reading only the index's lists. The one part of a search whose cost grows with the matches."""
+# The count of all matches stops here: beyond it the window says "showing 100 of more than 1,000" (issue 14).
+# An exact count walks every match (about 30 ns each, 73,000 for a common word on a 10,000-client vault), so it
+# would make a search cost what the matches cost rather than the hits shown; past a thousand the counselor
+# narrows the search anyway.
+COUNT_CAP = 1000
+
+
+def _count_sql(include_private: bool) -> str:
     where = "search_index MATCH ?" + ("" if include_private else f" AND {_NOT_PRIVATE}")
-    client = KIND_CODES["client"]
-    total, clients = conn.execute(
-        f"SELECT count(*), group_concat(CASE WHEN rowid % 8 = {client} THEN rowid END) FROM search_index "
-        f"WHERE {where}", (expression,)).fetchone()
-    client_rowids = sorted((int(r) for r in str(clients).split(",")), reverse=True)[:limit] if clients else []
-    return int(total), [from_rowid(r) for r in client_rowids]
+    return f"SELECT count(*) FROM (SELECT 1 FROM search_index WHERE {where} LIMIT ?)"
+
+
+# The newest client files among the matches. A client's rowid is at most 8 x the largest client id + 1, so the
+# walk keeps to that stretch of the index (the client files and the earliest notes), not every match.
+_CLIENT_FILES_SQL = (
+    f"SELECT group_concat(rowid) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? "
+    f"AND rowid <= (SELECT coalesce(max(id), 0) * 8 + {KIND_CODES['client']} FROM clients) "
+    f"AND rowid % 8 = {KIND_CODES['client']} ORDER BY rowid DESC LIMIT ?)")
+
+
+def count_matches(conn: sqlcipher3.Connection, expression: str, include_private: bool = False,
+                  cap: int = COUNT_CAP) -> int:
+    """How many records match, counted up to `cap` + 1 (more than `cap` when it returns that): the walk over
+    the index's lists stops there, so its cost has a bound whatever the number of matches."""
+    return int(conn.execute(_count_sql(include_private), (expression, cap + 1)).fetchone()[0])
 
 
 def find_page(conn: sqlcipher3.Connection, query: str, include_private: bool = False,
-              limit: int = 100) -> tuple[list[RawHit], int]:
+              limit: int = 100, cap: int = COUNT_CAP) -> tuple[list[RawHit], int]:
     """The first `limit` hits (client files, newest first, then the other records newest first) and how many
-    records match in all."""
+    records match, counted up to `cap` + 1 (a total above `cap` means "more than `cap`"). The count and the
+    client files in one statement, the other records in a second."""
     expression = match_expression(query, exact_pairs=True)
     if not expression:
         return [], 0
-    total, hits = count_matches(conn, expression, include_private, limit)
+    total, clients = conn.execute(f"SELECT ({_count_sql(include_private)}), ({_CLIENT_FILES_SQL})",
+                                  (expression, cap + 1, expression, limit)).fetchone()
+    client_rowids = sorted((int(r) for r in str(clients).split(",")), reverse=True) if clients else []
+    hits = [from_rowid(r) for r in client_rowids]
     if len(hits) < limit:
         where = "search_index MATCH ?" + ("" if include_private else f" AND {_NOT_PRIVATE}")
         rows = conn.execute(f"SELECT rowid FROM search_index WHERE {where} AND rowid % 8 != {KIND_CODES['client']} "
                             "ORDER BY rowid DESC LIMIT ?", (expression, limit - len(hits)))
         hits += [from_rowid(int(r[0])) for r in rows]
-    return hits, total
+    return hits, int(total)
 
 
 def find(conn: sqlcipher3.Connection, query: str, include_private: bool = False, limit: int = 100) -> list[RawHit]:

@@ -38,7 +38,8 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResults:
     hits: list[SearchHit]  # the first `limit`, in the order shown
-    total: int  # every matching record (private notes only when they were searched)
+    total: int  # the matching records (private notes only when they were searched), counted up to COUNT_CAP + 1
+    more: bool = False  # more than COUNT_CAP match: `total` is not the exact number (say "more than 1,000")
 
 
 def client_text(c: Client) -> str:
@@ -93,8 +94,9 @@ class SearchService:
         return self.find(query, include_private, limit).hits
 
     def find(self, query: str, include_private: bool = False, limit: int = 100) -> SearchResults:
-        """The first `limit` hits and the number of all matches ("showing 100 of 2,341")."""
-        raw, total = search.find_page(self.store.conn, query, include_private, limit)
+        """The first `limit` hits and the number of all matches ("showing 100 of 341"), or that more than
+        COUNT_CAP match ("showing 100 of more than 1,000"): an exact count would cost what the matches cost."""
+        raw, total = search.find_page(self.store.conn, query, include_private, limit, search.COUNT_CAP)
         by_kind: dict[str, list[int]] = {}
         for r in raw:
             by_kind.setdefault(r.kind, []).append(r.ref_id)
@@ -102,7 +104,9 @@ class SearchService:
         for kind, ids in by_kind.items():
             for ref_id, hit in self._read(kind, ids, query):
                 found[kind, ref_id] = hit
-        return SearchResults([found[r.kind, r.ref_id] for r in raw if (r.kind, r.ref_id) in found], total)
+        more = total > search.COUNT_CAP
+        return SearchResults([found[r.kind, r.ref_id] for r in raw if (r.kind, r.ref_id) in found],
+                             min(total, search.COUNT_CAP), more)
 
     def _read(self, kind: str, ids: Sequence[int], query: str) -> list[tuple[int, SearchHit]]:
         """Every hit of one kind in one query, with its note and client. A record deleted meanwhile is left out."""

@@ -91,16 +91,19 @@ class SearchPage(QWidget):
             self.count_label.setText(e.message())
             return
         self.model.set_hits(found.hits)
-        self._show_count(query or None, found.total)
+        self._show_count(query or None, found.total, found.more)
         if found.hits:
             self.table.selectRow(0)
 
-    def _show_count(self, query: str | None, total: int = 0) -> None:
+    def _show_count(self, query: str | None, total: int = 0, more: bool = False) -> None:
         count = self.model.rowCount()
         if query is None:
             text = tr("Type a word to search client files, session notes and addenda.")
         elif count == 0:
             text = tr("Nothing found for “{query}”.", query=query)
+        elif more:  # the count stops at a thousand (issue 14): counting every match costs what the matches cost
+            text = tr("Showing {shown} of more than {count} results: client files first, then the newest records. "
+                      "Add a word to narrow the search.", shown=f"{count:,}", count=f"{total:,}")
         elif total > count:  # the newest are shown; the count says how many more there are
             text = tr("Showing {shown} of {count} results: client files first, then the newest records. Add a "
                       "word to narrow the search.", shown=f"{count:,}", count=f"{total:,}")
