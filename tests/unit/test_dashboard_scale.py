@@ -13,6 +13,7 @@ import pytest
 
 from conftest import PASSPHRASE
 from counselroom.records import demo
+from counselroom.records.appointments import Appointment
 from counselroom.records.dashboard import KEYS
 from counselroom.records.retention import add_years, latest_due
 from counselroom.records.services import Services
@@ -115,3 +116,38 @@ def test_latest_due_is_the_last_day_add_years_reaches_today() -> None:
         for years in (1, 3, 4, 10):
             cut = latest_due(today, years)
             assert add_years(cut, years) <= today < add_years(cut + timedelta(days=1), years), (today, years)
+
+
+def test_the_punctuality_count_is_the_full_readings(services: Services, consented_client) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's punctuality line is counted in SQL: a group session once, late with the minutes of its
+    first appointment the counselor was late for; one's own sessions each with their minutes."""
+    from datetime import time
+
+    today = NOW.date()
+    ids = [consented_client("G-1", name="张小明"), consented_client("G-2", name="李华"),
+           consented_client("G-3", name="Emily Chen")]
+    g = services.consent.create_group("考试焦虑团体")
+    for client_id in ids:
+        services.consent.add_member(g.id, client_id, today - timedelta(days=30))
+        services.consent.record_agreement(g.id, client_id, today - timedelta(days=20))
+    start = datetime.combine(today - timedelta(days=7), time(15, 0))
+    session = services.groups.book(g.id, start, start + timedelta(minutes=90))
+    end = start + timedelta(minutes=90)
+    services.groups.record_attendance(session.id, ids[0], "attended", start + timedelta(minutes=2), end)
+    services.groups.record_attendance(session.id, ids[1], "attended", start + timedelta(minutes=15), end,
+                                      late_by="counselor")
+    services.groups.record_attendance(session.id, ids[2], "attended", start + timedelta(minutes=20), end,
+                                      late_by="both")
+    ap = services.appointments
+    for day, minutes, who in ((3, 12, "counselor"), (2, 0, None), (1, 7, "client")):
+        s = datetime.combine(today - timedelta(days=day), time(9, 0))
+        a = ap.create(Appointment(ids[0], s, s + timedelta(minutes=50)))
+        ap.record_attendance(a.id or 0, "attended", s + timedelta(minutes=minutes), s + timedelta(minutes=50),
+                             **({"late_by": who} if who else {}))
+    since = today - timedelta(days=89)
+    full, counted = ap.counselor_punctuality(since, today), ap.counselor_punctuality_counts(since, today)
+    assert (counted.held, counted.counselor_late, counted.average_minutes_late) == (
+        full.held, full.counselor_late, full.average_minutes_late) == (4, 2, 13.5)
+    assert services.dashboard.line("punctuality", NOW).params == {"late": 2, "held": 4, "days": 90, "minutes": 14}
+    empty = ap.counselor_punctuality_counts(today + timedelta(days=1), today + timedelta(days=2))
+    assert (empty.held, empty.counselor_late, empty.average_minutes_late) == (0, 0, 0.0)

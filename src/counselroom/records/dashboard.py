@@ -195,7 +195,7 @@ class DashboardService:
     def _punctuality(self, now: datetime) -> DashboardLine:
         """The counselor's own punctuality over the last PUNCTUALITY_DAYS days (issue 12.9)."""
         since = now.date() - timedelta(days=PUNCTUALITY_DAYS - 1)
-        p = self.services.appointments.counselor_punctuality(since, now.date())
+        p = self.services.appointments.counselor_punctuality_counts(since, now.date())  # counted in SQL
         if p.held == 0:
             return DashboardLine("punctuality", N_("Your punctuality: no sessions held in the last {days} days"),
                                  {"days": PUNCTUALITY_DAYS}, 0, False, section="training")
