@@ -164,12 +164,14 @@ def _promise(op: str, session: Any, codes: set[str], where: str) -> None:
         assert conn.execute("SELECT count(*) FROM backups").fetchone()[0] == 0, where
 
 
+REPORT: list[str] = []  # printed in the terminal summary by tests/reliability/conftest.py
+
+
 def _report(request: pytest.FixtureRequest, tally: Tally) -> None:
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    for line in tally.lines():
-        print(line)
-        if reporter is not None:
-            reporter.write_line(f"kill points: {line}")
+    REPORT.append(f"{request.node.name}:")
+    REPORT.extend(f"  {line}" for line in tally.lines())
+    for key, value in (("kills", tally.total), ("lost", len(tally.lost)), ("neither", len(tally.neither))):
+        request.node.user_properties.append((key, value))
 
 
 def _check(tally: Tally) -> None:
