@@ -133,7 +133,7 @@ def _room_levels_definition() -> bytes:
 
 def populate_screening(services: Services, rng: random.Random, client_ids: list[int], today: date) -> None:
     """This autumn's cohort screening with its follow-up, and a few liaison contacts."""
-    held_on = autumn(today)
+    held_on = autumn(min(today, date.today()))  # never a screening in the future
     with services.store.write():
         instrument = services.psychtests.import_definition(_room_levels_definition()).instrument
         table, mapping = cohort_table(rng, held_on.year)
