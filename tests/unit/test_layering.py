@@ -63,6 +63,7 @@ GUI_MAY_USE_FROM_VAULT = {
     "compaction": "whether recording a backup compacts the vault, which the backup page says before the pause",
     "restore": "restore",
     "media": "the removable media a backup goes to",
+    "rotation": "re-encrypting under a new key from the backup page (it replaces the vault file: life cycle)",
 }
 
 

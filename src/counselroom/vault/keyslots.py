@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,6 +90,11 @@ class KeyFileDamaged(IntegrityFailure):
     def __init__(self, file: str | None, msgid: str = DAMAGED) -> None:
         super().__init__(msgid if file is not None else IntegrityFailure.msgid, file=file or "")
         self.file = file
+
+
+def passphrase_bytes(passphrase: str) -> bytes:
+    """NFC first, so the same passphrase typed through different input methods gives the same key."""
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
 
 
 def _b64(data: bytes) -> str:

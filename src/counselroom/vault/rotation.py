@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import sqlcipher3
 
@@ -51,8 +51,11 @@ from .errors import IntegrityFailure, WrongSecret
 from .migrations import schema_version
 from .safefile import fsync_dir
 
-if TYPE_CHECKING:
-    from .vault import Vault, VaultSession
+# vault.py calls into this module while it opens a vault, so this one names the Vault and VaultSession it is
+# given only as `Any` (importing vault.py here would make an import circle).
+Vault = Any
+VaultSession = Any
+DATA_KEY_BYTES = 32
 
 STAGED = "vault.db.rotating"
 Progress = Callable[[str, int, int], None]  # (stage, done, total): "copying", "checking", "swapping"
@@ -88,6 +91,11 @@ class RotationResult:
     recovery_key: str  # shown once, like the first one
     old_backups: list[OldBackup]
     entries: int  # audit entries MAC'd again under the new key
+
+
+def registered_backups(session: VaultSession) -> list[OldBackup]:
+    """The backups an open vault registered (what the window lists before a rotation)."""
+    return old_backups(session.conn)
 
 
 def old_backups(conn: sqlcipher3.Connection) -> list[OldBackup]:
@@ -196,8 +204,6 @@ def rotate_data_key(session: VaultSession, passphrase: str, *, progress: Progres
     """Re-encrypt the vault of `session` under a new data key, wrapped under `passphrase` (the vault's current
     or new passphrase: the counselor types it for this) and a new recovery key, which is returned. The session
     is closed at the end (its connection is to the old file); unlock again with `passphrase`."""
-    from .vault import DATA_KEY_BYTES, passphrase_bytes
-
     vault = session.vault
     old_key = session._data_key
     if not session.audit.verify().ok:
@@ -231,7 +237,7 @@ def rotate_data_key(session: VaultSession, passphrase: str, *, progress: Progres
             progress("swapping", 0, 1)
         recovery_key = recovery.generate()
         params = trusted.slots[keyslots.PASSPHRASE].params
-        nxt = {keyslots.PASSPHRASE: keyslots.wrap(keyslots.PASSPHRASE, passphrase_bytes(passphrase), new_key,
+        nxt = {keyslots.PASSPHRASE: keyslots.wrap(keyslots.PASSPHRASE, keyslots.passphrase_bytes(passphrase), new_key,
                                                   vault_id, params),
                keyslots.RECOVERY: keyslots.wrap(keyslots.RECOVERY, recovery.parse(recovery_key), new_key, vault_id,
                                                 params)}

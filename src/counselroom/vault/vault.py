@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,9 +45,7 @@ def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir("counselroom", appauthor=False))
 
 
-def passphrase_bytes(passphrase: str) -> bytes:
-    """NFC first, so the same passphrase typed through different input methods gives the same key."""
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+passphrase_bytes = keyslots.passphrase_bytes  # NFC, then UTF-8 (kept here for its callers)
 
 
 class Vault:

@@ -45,7 +45,7 @@ from ...vault.kdf import KdfParams
 from ...vault.media import VolumeSource
 from ...vault.vault import Vault, VaultSession
 from ..common.icons import SECTION_ICONS, icon
-from ..common.widgets import confirm_destructive, paragraph
+from ..common.widgets import confirm_destructive, paragraph, set_message
 from .idle_lock import CHECK_INTERVAL_MS, IdleWatcher
 from .unlock_screen import UnlockScreen
 
@@ -594,9 +594,35 @@ class MainWindow(QMainWindow):
     def _page_built(self, key: str, page: QWidget) -> None:
         if key == "backup":
             page.restore_requested.connect(self.restore_backup)  # type: ignore[attr-defined]
+            page.rotate_requested.connect(self.rotate_key)  # type: ignore[attr-defined]
         elif key == "settings":
             page.language_changed.connect(self._settings_language)  # type: ignore[attr-defined]
             page.auto_lock_changed.connect(self.idle.set_minutes)  # type: ignore[attr-defined]
+
+    def rotate_key(self) -> None:
+        """Re-encrypt the vault under a new data key (gui/vault/rotate_dialog.py); the vault file is replaced, so
+        the window locks, then shows the new recovery key once and what the old backups still open with."""
+        from ...documents.recovery_sheet import RecoverySheet
+        from ..vault import rotate_dialog
+        from ..vault.recovery_key_dialog import RecoveryKeyDialog
+
+        if self.services is None:
+            return
+        profile = self.services.profile.get()
+        session = self.services.session
+        result = rotate_dialog.rotate(self, self.services)
+        if result is None and session.is_open:
+            return
+        self.lock()
+        if result is None:
+            return
+        sheet = RecoverySheet(recovery_key=result.recovery_key, vault_folder=str(self.ctx.vault.path),
+                              lang=language(), counselor=profile.name, room=profile.room,
+                              institution=profile.institution)
+        self.key_dialog = RecoveryKeyDialog(sheet, self)
+        self.key_dialog.open()
+        if self.unlock_screen is not None:
+            set_message(self.unlock_screen.message, rotate_dialog.done_text(result), "notice")
 
     def _show_recovery_key(self, key: str) -> None:
         from ...documents.recovery_sheet import RecoverySheet

@@ -107,6 +107,7 @@ class BackupPage(QWidget):
 
     backup_done = Signal(object)
     restore_requested = Signal()
+    rotate_requested = Signal()  # re-encrypt the vault under a new key (the window runs it: it locks after)
 
     def __init__(self, services: Services, vault: Vault, parent: QWidget | None = None, *,
                  volumes: VolumeSource | None = None) -> None:
@@ -158,6 +159,9 @@ class BackupPage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(tr("Backups in this folder"))
         self.restore_button = QPushButton(tr("R&estore from a backup…"))
+        self.rotate_button = QPushButton(tr("Re-encrypt under a ne&w key…"))
+        self.rotate_button.setToolTip(tr("After a passphrase may have been seen, or with a new recovery key: old "
+                                         "backups keep their old secrets"))
 
         where = QGroupBox(tr("Where to back up"))
         where_row = QHBoxLayout()
@@ -185,6 +189,7 @@ class BackupPage(QWidget):
         listed_layout = QVBoxLayout(listed)
         listed_layout.addWidget(self.list)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.rotate_button)
         bottom.addStretch(1)
         bottom.addWidget(self.restore_button)
         listed_layout.addLayout(bottom)
@@ -205,6 +210,7 @@ class BackupPage(QWidget):
         self.volume_box.currentIndexChanged.connect(self._volume_changed)
         self.backup_button.clicked.connect(self.back_up)
         self.restore_button.clicked.connect(self.restore_requested.emit)
+        self.rotate_button.clicked.connect(self.rotate_requested.emit)
         self._load_settings()
         self.generations.valueChanged.connect(
             lambda v: self._save_setting(backup.SETTING_GENERATIONS, v))
