@@ -301,7 +301,7 @@ def _practice_records(services: Services, rng: random.Random, today: date) -> No
     from .demo_retention import populate_retention
 
     populate_retention(services, rng, today)
-    populate_screening(services, rng, ids, today)
+    populate_screening(services, rng, ids, today, _chinese_name)
 
 
 def _group(services: Services, rng: random.Random, today: date) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from .clients import Client
@@ -95,10 +96,10 @@ def _answers(rng: random.Random, kind: str) -> dict[int, int]:
     return answers
 
 
-def cohort_table(rng: random.Random, year: int) -> tuple[Table, ColumnMapping]:
-    """The cohort's answers as a survey tool's spreadsheet would give them: a header row, one row a student."""
-    from .demo import _chinese_name
-
+def cohort_table(rng: random.Random, year: int, chinese_name: Callable[[random.Random], str]
+                 ) -> tuple[Table, ColumnMapping]:
+    """The cohort's answers as a survey tool's spreadsheet would give them: a header row, one row a student
+    (names from the demo's own generator, passed in: this module does not import demo.py, which imports it)."""
     kinds = ["low"] * COHORT
     chosen = rng.sample(range(COHORT), CRITICAL + HIGH + MODERATE)
     for i in chosen[:CRITICAL]:
@@ -113,7 +114,7 @@ def cohort_table(rng: random.Random, year: int) -> tuple[Table, ColumnMapping]:
     for i, kind in enumerate(kinds):
         department = rng.randrange(len(_DEPARTMENTS))
         number = rng.randrange(1, 5)
-        cells = (f"{year}{department + 1:02d}{number}{i + 1:03d}", person(_chinese_name(rng)),
+        cells = (f"{year}{department + 1:02d}{number}{i + 1:03d}", person(chinese_name(rng)),
                  rng.choice(("男", "女")), say((f"{year}级", f"{year} intake")), say(_DEPARTMENTS[department]),
                  say((f"{year % 100:02d}级{number}班", f"Class {number}, {year} intake")))
         answers = _answers(rng, kind)
@@ -131,12 +132,13 @@ def _room_levels_definition() -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
-def populate_screening(services: Services, rng: random.Random, client_ids: list[int], today: date) -> None:
+def populate_screening(services: Services, rng: random.Random, client_ids: list[int], today: date,
+                       chinese_name: Callable[[random.Random], str]) -> None:
     """This autumn's cohort screening with its follow-up, and a few liaison contacts."""
     held_on = autumn(min(today, date.today()))  # never a screening in the future
     with services.store.write():
         instrument = services.psychtests.import_definition(_room_levels_definition()).instrument
-        table, mapping = cohort_table(rng, held_on.year)
+        table, mapping = cohort_table(rng, held_on.year, chinese_name)
         screening = services.screening.import_screening(
             table, instrument.id, mapping, say(_COHORT).format(year=held_on.year), held_on, say(_CONSENT))
         flagged = services.screening.flagged(screening.id)
