@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     print("\nThe test run changed tracked files (tests must write into their temporary folders):\n  "
           + "\n  ".join(changed))
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The kill-point suite's counts (tests/reliability/test_kill_points.py), printed in every run that includes
+    it. Here, because tests/reliability is no package: a conftest of its own would shadow this one."""
+    import sys
+
+    lines = getattr(sys.modules.get("test_kill_points"), "REPORT", None)
+    if lines:
+        terminalreporter.section("kill points")
+        for line in lines:
+            terminalreporter.write_line(line)

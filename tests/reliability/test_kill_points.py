@@ -164,7 +164,7 @@ def _promise(op: str, session: Any, codes: set[str], where: str) -> None:
         assert conn.execute("SELECT count(*) FROM backups").fetchone()[0] == 0, where
 
 
-REPORT: list[str] = []  # printed in the terminal summary by tests/reliability/conftest.py
+REPORT: list[str] = []  # printed in the terminal summary by tests/conftest.py
 
 
 def _report(request: pytest.FixtureRequest, tally: Tally) -> None:
