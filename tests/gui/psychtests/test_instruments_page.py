@@ -5,6 +5,7 @@ were given, the example file saved for the counselor to start from, and the page
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,7 @@ def test_a_changed_definition_needs_a_new_version_once_tests_were_given(make_pag
     page = make_page()
     page.import_file(str(DATA / "good-small.json"))
     client_id = services.clients.create(Client(code="I-001")).id or 0
+    services.consent.record_signed(client_id, date(2015, 1, 1))  # tests only after a signed consent (issue 12.7)
     services.psychtests.start(client_id, "room-small", "说明")
     doc = json.loads((DATA / "good-small.json").read_text("utf-8"))
     doc["title"]["en"] = "Small screening, revised"
