@@ -278,7 +278,7 @@ def test_on_the_client_screen_a_critical_answer_waits_for_the_counselor(  # type
     dialog = make_dialog()
     dialog.start_button.click()
     dialog.hand_button.click()
-    screen = dialog.screen
+    screen = dialog.client_screen
     assert screen is not None and QApplication.activeModalWidget() is screen
     assert services.psychtests.for_client(client_id)[0].mode == "client"
     for key in (2, 2, 1, 1, 1, 1, 1, 1, 3):  # item 9: "More than half the days" (2)
@@ -399,7 +399,7 @@ def test_locking_with_the_client_screen_up_closes_it_and_leaves_no_answer_on_scr
         assert isinstance(dialog, TestAdministrationDialog)
         dialog.start_button.click()
         dialog.hand_button.click()
-        screen = dialog.screen
+        screen = dialog.client_screen
         for key in (1, 1, 1, 1, 1, 1, 1, 1, 2):
             screen.choose_key(key)
             screen.next()

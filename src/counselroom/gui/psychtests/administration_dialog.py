@@ -171,7 +171,7 @@ class TestAdministrationDialog(QDialog):
         self.instrument: Instrument | None = None
         self.risk_requested: str | None = None
         self.rows: dict[int, ItemRow] = {}
-        self.screen: Any = None
+        self.client_screen: Any = None
         self._pending_critical: list[tuple[CriticalItem, Number]] = []
         self._finished = False
         self._purpose_shown = ""
@@ -478,7 +478,7 @@ class TestAdministrationDialog(QDialog):
     # -- the client screen ---------------------------------------------------------------------------------------
 
     def hand_to_client(self) -> None:
-        if self.administration is None or self.instrument is None or self.screen is not None:
+        if self.administration is None or self.instrument is None or self.client_screen is not None:
             return
         try:
             self.administration = self.services.psychtests.hand_to_client(self.administration.id)
@@ -489,13 +489,13 @@ class TestAdministrationDialog(QDialog):
         lang = self._questionnaire_language()
         answers = dict(self.administration.answers)
         self._pending_critical = []
-        self.screen = make_client_screen(
+        self.client_screen = make_client_screen(
             self.instrument.title_in(lang), self.instrument.instructions.get(lang, ""),
             screen_items(self.instrument, lang), answers, self._save_from_screen,
             self.services.session.vault.check_passphrase, self)
-        self.screen.returned.connect(self._screen_returned)
-        self.screen.finished.connect(self._screen_closed)
-        self.screen.start()
+        self.client_screen.returned.connect(self._screen_returned)
+        self.client_screen.finished.connect(self._screen_closed)
+        self.client_screen.start()
 
     def _save_from_screen(self, number: int, value: int) -> None:
         """An answer on the client screen: saved at once; a critical one is kept for the counselor only."""
@@ -506,11 +506,11 @@ class TestAdministrationDialog(QDialog):
             self._pending_critical.append((hit, value))
 
     def _screen_closed(self, _result: int = 0) -> None:
-        self.screen = None
+        self.client_screen = None
 
     def _screen_returned(self) -> None:
         """The counselor has the screen back: show the answers, then the risk prompt if one is due."""
-        self.screen = None
+        self.client_screen = None
         if self._finished or self.administration is None:
             return
         try:
@@ -579,7 +579,7 @@ class TestAdministrationDialog(QDialog):
     def done(self, result: int) -> None:
         """Every closing passes here, locking too (which rejects every dialog): the client screen goes with it."""
         self._finished = True
-        screen, self.screen = self.screen, None
+        screen, self.client_screen = self.client_screen, None
         if screen is not None:
             try:
                 screen.force_close()

@@ -159,7 +159,9 @@ def room_for_windows(widget: QWidget) -> QSize:
     """The largest size a window may have on the screen it opens on, its frame excluded."""
     if EMULATED_SCREEN is not None:
         return QSize(*EMULATED_SCREEN)
-    screen = widget.screen() or QGuiApplication.primaryScreen()
+    # QWidget.screen called on the class: a dialog may have an attribute of that name (the test-giving dialog
+    # had `self.screen`, its client screen), and calling it crashed Qt inside the Show event.
+    screen = QWidget.screen(widget) or QGuiApplication.primaryScreen()
     if screen is None:
         return QSize(16777215, 16777215)
     available = screen.availableGeometry()
