@@ -333,7 +333,9 @@ class SettingsPage(QWidget):
         box = QGroupBox(tr("Recovery key"))
         layout = QVBoxLayout(box)
         layout.addWidget(paragraph(tr("Make a new recovery key if the recovery sheet is lost or may have been "
-                                      "seen. The old key and sheet stop working at once.")))
+                                      "seen. The old key and sheet no longer open this vault at once; backups "
+                                      "made before still open with them until the vault is re-encrypted under "
+                                      "a new key (Backup page).")))
         self.recovery_message = message_label()
         layout.addWidget(self.recovery_message)
         self.recovery_button = QPushButton(tr("Make a new recovery &key..."))
@@ -346,8 +348,9 @@ class SettingsPage(QWidget):
         if self._task is not None:
             return
         if not confirm_destructive(self, tr("New recovery key"),
-                                   tr("The recovery key on the current recovery sheet will stop working. "
-                                      "Make a new one?"), tr("Make a new key")):
+                                   tr("The recovery key on the current recovery sheet will no longer open this "
+                                      "vault. Backups made before still open with it. Make a new one?"),
+                                   tr("Make a new key")):
             return
         session = self.services.session
         set_message(self.recovery_message, tr("Making a new recovery key..."), "notice")
