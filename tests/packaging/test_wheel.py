@@ -48,7 +48,8 @@ def test_every_resource_file_is_in_the_wheel(wheel: Path) -> None:
     inside = {n.removeprefix("counselroom/resources/") for n in names if n.startswith("counselroom/resources/")}
     assert shipped and shipped <= inside, sorted(shipped - inside)[:10]
     for needed in ("fonts/wqy-microhei.ttc", "fonts/LICENSE-Apache-2.0.txt", "icons/counselroom-256.png",
-                   "i18n/zh_CN/LC_MESSAGES/counselroom.mo", "consent/standard.json", "instruments/phq9.json", "note_templates/soap.json"):
+                   "i18n/zh_CN/LC_MESSAGES/counselroom.mo", "consent/standard.json", "instruments/phq9.json",
+                   "note_templates/soap.json"):
         assert any(n.startswith(needed) for n in inside), needed
     assert "counselroom/py.typed" in names
     assert not any(n.startswith(("tests/", "counselroom/tests")) for n in names)
