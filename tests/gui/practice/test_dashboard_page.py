@@ -69,3 +69,33 @@ def test_shutdown_before_locking_drops_what_the_dashboard_shows(qtbot, make_wind
     assert page.model.rowCount() == 0 and all(b.text() == "" for b in page.buttons.values())
     window.lock()
     assert not window.is_unlocked
+
+
+def test_the_open_line_is_marked_and_quiet_lines_look_alike(qtbot, make_window, new_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: the line whose clients are listed is marked; a "nothing to do" line that has nothing to open
+    is drawn like the other quiet lines, not greyed like a broken button."""
+    _client_without_consent(new_vault[0])
+    window = make_window(new_vault[0].path)
+    unlock(qtbot, window)
+    page = window.shell.pages["dashboard"]
+    consent = page.buttons["consent"]
+    before = consent.grab().toImage()
+    assert consent.property("open") is False
+
+    qtbot.mouseClick(consent, Qt.MouseButton.LeftButton)
+    assert consent.property("open") is True
+    opened = consent.grab().toImage()
+    top = {opened.pixelColor(opened.width() // 2, y).name() for y in range(0, 3)}
+    assert "#1a5fb4" in top and opened != before  # a blue frame, drawn, not only flagged
+    assert not any(b.property("open") for key, b in page.buttons.items() if key != "consent")
+
+    quiet = [b for key, b in page.buttons.items() if not page.lines[key].attention]
+    closed = [b for b in quiet if not b.isEnabled()]
+    opening = [b for b in quiet if b.isEnabled() and not b.property("open")]
+    assert closed and opening, "the empty vault has quiet lines of both kinds"
+    # its words are drawn dark like every other line's, not in the disabled grey: the darkest pixel tells
+    for button in (closed[0], opening[0]):
+        image = button.grab().toImage()
+        darkest = min(image.pixelColor(x, y).lightness() for x in range(12, image.width() - 4)
+                      for y in range(4, image.height() - 4))
+        assert darkest < 90, (button.text(), darkest)

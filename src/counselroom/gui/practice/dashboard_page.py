@@ -37,9 +37,14 @@ TITLES = {"appointments": N_("Today's appointments"), "notes": N_("Session notes
 ATTENTION_STYLE = ("QPushButton { text-align: left; padding: 8px 12px; border: 1px solid #c77700;"
                    " border-left: 6px solid #c77700; border-radius: 4px; background: #fff6e5; color: #3b2a00; }"
                    " QPushButton:focus { border-color: #1a5fb4; }")
+# Every "nothing to do" line looks the same, whether or not it has a page to open (a line with nothing to
+# open was drawn greyed, like a broken button).
 QUIET_STYLE = ("QPushButton { text-align: left; padding: 8px 12px; border: 1px solid palette(mid);"
                " border-left: 6px solid #2e7d32; border-radius: 4px; }"
+               " QPushButton:disabled { color: palette(window-text); background: palette(window); }"
                " QPushButton:focus { border-color: #1a5fb4; }")
+# The line whose clients the list on the right shows: marked, so the counselor sees which line is open.
+OPEN_STYLE = " QPushButton { border: 2px solid #1a5fb4; border-left: 6px solid #1a5fb4; }"
 
 
 class ItemTableModel(RowTableModel[tuple[DashboardItem, Client | None]]):
@@ -160,7 +165,9 @@ class DashboardPage(QWidget):
         text = tr(line.msgid, **line.params)
         button.setText(f"{tr(TITLES[line.key])}\n{text}")
         button.setAccessibleName(f"{tr(TITLES[line.key])}: {text}")
-        button.setStyleSheet(ATTENTION_STYLE if line.attention else QUIET_STYLE)
+        is_open = line.key == self.current
+        button.setStyleSheet((ATTENTION_STYLE if line.attention else QUIET_STYLE) + (OPEN_STYLE if is_open else ""))
+        button.setProperty("open", is_open)
         opens = line.section is not None or line.has_items
         button.setEnabled(opens)
         button.setToolTip(tr("Open the page this line counts") if line.section else
@@ -173,7 +180,10 @@ class DashboardPage(QWidget):
         if line.section is not None:
             self.go_section.emit(line.section)
             return
-        self.current = key
+        previous, self.current = self.current, key
+        for marked in {previous, key} - {None}:
+            if marked in self.lines:
+                self._show_line(self.lines[marked])
         self._show_items(key)
         self.lines_area.ensureWidgetVisible(self.buttons[key])
         self.table.setFocus()
