@@ -84,4 +84,4 @@ def test_the_installed_package_opens_the_demo(installed: Path) -> None:
     )
     r = _run(installed, "-c", driver)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["UnlockScreen", "counselroom", "—", "DEMO", "DATA", "False"], r.stdout + r.stderr
+    assert r.stdout.split() == ["UnlockScreen", "DEMO", "DATA", "—", "counselroom", "False"], r.stdout + r.stderr
