@@ -8,8 +8,9 @@ counselor would see wrong on a given screen.
   or a phrase of English words (audit details, field names), with an allow-list for names such as PHQ-9;
 - two visible siblings on the same page with the same &-mnemonic.
 
-`Sweep` drives the window: every section, every tab, a few clients' files with every tab, and every
-dialog a page's enabled buttons open (one level deep), each checked with the above. Problems are
+`Sweep` drives the window: every section, every tab, a few clients' files with every tab, every dialog a
+page's enabled buttons open, and every dialog those dialogs' own buttons open (a question inside the note
+editor, a file chooser inside the import wizard), each checked with the above. Problems are
 collected as short strings, so a test can compare them with a list of known ones.
 """
 
@@ -205,12 +206,15 @@ def clipped(root: QWidget) -> list[str]:
 
 def too_big(window: QWidget, screen: Screen) -> list[str]:
     width, height = screen.usable
+    full_screen = bool(window.windowState() & Qt.WindowState.WindowFullScreen)
+    if full_screen:  # the client's questionnaire: the whole screen, no task bar or title bar, whatever its size
+        width, height = screen.width, screen.height
     minimum = window.minimumSize().expandedTo(window.minimumSizeHint())
     problems = []
     if minimum.width() > width or minimum.height() > height:
         problems.append(f"minimum size {minimum.width()}x{minimum.height()} exceeds {width}x{height} "
                         f"({screen.name}): {where(window)}")
-    if window is not window.window() or isinstance(window, QDialog):
+    if (window is not window.window() or isinstance(window, QDialog)) and not full_screen:
         if window.width() > width or window.height() > height:
             problems.append(f"opens at {window.width()}x{window.height()}, beyond {width}x{height} "
                             f"({screen.name}): {where(window)}")
@@ -292,9 +296,12 @@ NEVER_CLICK = re.compile(r"lock|quit|退出|锁定|back up now|立即备份|prin
 
 
 class DialogCatcher:
-    """While armed, every modal dialog or new top-level window that appears is checked and closed."""
+    """While armed, every modal dialog or new top-level window that appears is checked and closed.
 
-    def __init__(self, on_window: Callable[[QWidget], None], limit: int = 6) -> None:
+    A dialog opened from inside a caught one needs a catcher of its own: Qt never runs a timer's slot again
+    while it is still running, so the outer catcher cannot see what opens within its own check."""
+
+    def __init__(self, on_window: Callable[[QWidget], None], limit: int = 12) -> None:
         self.on_window = on_window
         self.limit = limit
         self.count = 0
@@ -358,6 +365,31 @@ def clickable(root: QWidget) -> list[QAbstractButton]:
         if isinstance(b, QPushButton | QToolButton) and b.isVisible() and b.isEnabled() and b.text() \
                 and not NEVER_CLICK.search(strip_mnemonic(b.text())) and b.window() is root.window():
             buttons.append(b)
+    return buttons
+
+
+# Inside a dialog the sweep clicks what opens more (Choose…, Preview, Show answers, Add…), not what would change
+# the demo's records or write a file: the dialog's own OK, Save, Sign, Delete, Export (a button box's accept,
+# yes, reject and destructive buttons included: closing is the catcher's work).
+NEVER_CLICK_INSIDE = re.compile(r"save|sign|delete|destroy|remove|export|confirm|^\W*(?:yes|ok)\b|import|apply|"
+                                r"close|cancel|restore|unlock|keep|undo|re-?encrypt|rotate|record|finish|submit|"
+                                r"保存|签|删除|销毁|移除|导出|确认|确定|^\W*是|导入|应用|关闭|取消|恢复|解锁|保留|撤销|"
+                                r"重新加密|记录|完成|提交", re.IGNORECASE)
+
+
+def clickable_inside(dialog: QWidget) -> list[QAbstractButton]:
+    """The buttons of a dialog that open more, without changing a record (see NEVER_CLICK_INSIDE)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    opens_more = (QDialogButtonBox.ButtonRole.ActionRole, QDialogButtonBox.ButtonRole.HelpRole)
+    buttons = []
+    for b in clickable(dialog):
+        box = b.parent()
+        if isinstance(box, QDialogButtonBox) and box.buttonRole(b) not in opens_more:
+            continue
+        if NEVER_CLICK_INSIDE.search(strip_mnemonic(b.text())):
+            continue
+        buttons.append(b)
     return buttons
 
 

@@ -2,8 +2,9 @@
 
 On a 1366x768 screen at 100% and a 1920x1080 screen at 150%, nothing may need more room than the screen
 has, no text may be cut off, no English may show in the Chinese window, and no two buttons of one window
-may share an &-letter. The sweep opens every section and tab, the files of a few clients with every tab,
-and every dialog an enabled button opens (see screen_sweep.py).
+may share an &-letter. The sweep opens every section and tab, the files of a few clients with every tab
+(and of every client whose critical test answer still waits for a risk assessment: the banner and badge),
+every dialog an enabled button opens and every dialog those dialogs open in turn (see screen_sweep.py).
 
 The full sweep (both languages, both screens, every dialog) is marked slow; the quick test checks the
 sections and a client's file in Chinese on the laptop screen. A subprocess run with QT_SCALE_FACTOR=1.5
@@ -83,15 +84,45 @@ class Sweep:
         self.findings = Findings()
         self.dialogs = dialogs
         self.catcher = DialogCatcher(self._dialog)
+        self.inner_catcher = DialogCatcher(self._inner_dialog)
+        self.critical_banners: list[QWidget] = []  # each seen on screen while its tab was checked
 
     def check(self, root: QWidget, label: str) -> None:
         sweep.check(root, self.screen, self.chinese, self.ids, self.findings, label)
 
     def _dialog(self, w: QWidget) -> None:
         sweep.settle(0.02)
-        self.check(w, f"dialog {w.windowTitle() or type(w).__name__}")
+        label = f"dialog {w.windowTitle() or type(w).__name__}"
+        self.check(w, label)
         for _tabs, _i in sweep.each_tab(w):
-            self.check(w, f"dialog {w.windowTitle()} tab")
+            self.check(w, f"{label} tab")
+            self.click_inside(w)
+        self.click_inside(w)
+
+    def _inner_dialog(self, w: QWidget) -> None:
+        sweep.settle(0.02)
+        label = f"inner dialog {w.windowTitle() or type(w).__name__}"
+        self.check(w, label)
+        for _tabs, _i in sweep.each_tab(w):
+            self.check(w, f"{label} tab")
+
+    def click_inside(self, dialog: QWidget) -> None:
+        """The dialogs a dialog opens (a file chooser, a preview, a question), caught by a catcher of their own."""
+        sweep.select_first_rows(dialog)
+        clicked: set[str] = set()
+        for button in sweep.clickable_inside(dialog):
+            if not shiboken6.isValid(button) or not button.isVisible() or not button.isEnabled() \
+                    or button.text() in clicked:
+                continue
+            clicked.add(button.text())
+            self.inner_catcher.arm()
+            try:
+                button.click()
+                sweep.settle(0.03)
+            finally:
+                self.inner_catcher.disarm()
+            if not shiboken6.isValid(dialog) or not dialog.isVisible():
+                return
 
     def unlock(self) -> None:
         screen = self.window.unlock_screen
@@ -112,6 +143,8 @@ class Sweep:
         self.check(self.window, f"{label} with a row chosen")
         for _tabs, i in sweep.each_tab(root):
             self.check(self.window, f"{label} tab {i}")
+            if any(shiboken6.isValid(b) and b.isVisible() for b in self.critical_banners):
+                self.findings.seen.append(f"{label} tab {i}: the critical-answer banner")
             if self.dialogs:
                 self.click_all(root, f"{label} tab {i}")
         if self.dialogs:
@@ -154,7 +187,7 @@ class Sweep:
     def client_files(self, count: int) -> None:
         shell = self.window.shell
         services = self.window.services
-        assert shell is not None and services is not None
+        assert shell is not None and services is not None, f"the window locked after {self.findings.seen[-8:]}"
         everyone = services.clients.list(include_archived=True)
 
         def weight(c: object) -> int:
@@ -163,12 +196,22 @@ class Sweep:
                     + 3 * bool(services.risk.flagged(cid)) + 3 * len(services.referrals.for_client(cid)))
 
         chosen = sorted(everyone, key=weight, reverse=True)[:count]
+        # and every client with a critical answer still waiting for a risk assessment (issue 12.1): their file
+        # shows the banner on the Tests tab and the badge in the header, which no other client shows
+        pending = {p.client_id for p in services.critical.pending()}
+        chosen += [c for c in everyone if c.id in pending and c not in chosen]
         clients = shell.pages["clients"]
         for client in chosen:
             self.window.go("clients")
             clients.open_client(client.id)  # type: ignore[attr-defined]
             page = clients.client_page  # type: ignore[attr-defined]
-            self.page(page, f"client {client.code}")
+            label = f"client {client.code}"
+            if client.id in pending:
+                label += " with a critical answer pending"
+                banner = page.findChild(QWidget, "critical_banner")
+                assert banner is not None, label
+                self.critical_banners.append(banner)
+            self.page(page, label)
             if self.window.shell is not shell:
                 break
             clients.show_list()  # type: ignore[attr-defined]
@@ -276,6 +319,7 @@ def sweep_window(qtbot, demo, lang: str, screen: Screen, dialogs: bool, clients:
 def test_sections_and_a_client_file_fit_the_laptop_in_chinese(qtbot, demo) -> None:  # type: ignore[no-untyped-def]
     findings = sweep_window(qtbot, demo, "zh_CN", LAPTOP, dialogs=False, clients=1)
     assert len(findings.seen) > 20, findings.seen
+    assert [label for label in findings.seen if label.endswith("the critical-answer banner")], findings.seen
     problems = [p for p in report(findings) if not p.startswith("fixed, remove")]
     assert not problems, "\n".join(problems)
 
@@ -286,6 +330,8 @@ def test_sections_and_a_client_file_fit_the_laptop_in_chinese(qtbot, demo) -> No
 def test_every_page_tab_and_dialog(qtbot, demo, lang: str, screen: Screen) -> None:  # type: ignore[no-untyped-def]
     findings = sweep_window(qtbot, demo, lang, screen, dialogs=True, clients=3)
     assert sum(label.startswith("dialog") for label in findings.seen) >= 15, findings.seen
+    assert sum(label.startswith("inner dialog") for label in findings.seen) >= 5, findings.seen
+    assert [label for label in findings.seen if label.endswith("the critical-answer banner")], findings.seen
     problems = report(findings) if (lang, screen) == ("zh_CN", FULL_HD_150) else \
         [p for p in report(findings) if not p.startswith("fixed, remove")]
     assert not problems, "\n".join(problems)

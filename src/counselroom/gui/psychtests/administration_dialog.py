@@ -287,7 +287,7 @@ class TestAdministrationDialog(QDialog):
         self.answer_message = message_label()
         layout.addWidget(self.answer_message)
         self.progress_label = plain_label()
-        later = QPushButton(tr("Close (continue &later)"))
+        later = QPushButton(tr("Close (&continue later)"))
         later.setAccessibleName(tr("Close; the answers so far are kept and the test can be continued later"))
         later.clicked.connect(self.reject)
         self.finish_button = QPushButton(tr("&Finish and score"))

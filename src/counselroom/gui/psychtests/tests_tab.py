@@ -210,7 +210,7 @@ class TestsTab(QWidget):
         fb = QVBoxLayout(self.feedback_box)
         self.feedback_edit = SectionEdit(tr("Feedback to the client"))
         self.feedback_edit.set_lines(3, 10)
-        fb_label = plain_label(tr("What you explained to the client about the &result:"))
+        fb_label = plain_label(tr("What you &explained to the client about the result:"))
         fb_label.setWordWrap(True)
         fb_label.setBuddy(self.feedback_edit)
         self.feedback_button = QPushButton(tr("&Record feedback"))
