@@ -257,3 +257,32 @@ def test_no_window_opens_larger_than_its_screen(qtbot, monkeypatch) -> None:  # 
     qtbot.addWidget(small)
     small.show()
     assert (small.width(), small.height()) == (400, 300)
+
+
+def test_a_dialog_grows_when_a_message_appears_instead_of_squeezing_its_text(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The restore dialog at 150%: a red message under the form pressed the wrapped paragraph above it to one
+    line (its second line cut off). The dialog now grows by what the message needs, within the screen."""
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    from counselroom.gui.common.widgets import paragraph
+    from counselroom.gui.shell import application
+
+    monkeypatch.setattr(application, "EMULATED_SCREEN", (1280, 650))
+    dialog = QDialog()
+    layout = QVBoxLayout(dialog)
+    text = paragraph("Choose the backup file, then open it with the passphrase the vault had when the backup "
+                     "was made, or with the recovery key. Nothing is changed yet.")
+    message = message_label()
+    layout.addWidget(text)
+    layout.addWidget(QPushButton("Open and check"))
+    layout.addWidget(message)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.resize(420, dialog.layout().minimumHeightForWidth(420))
+    qtbot.waitUntil(lambda: dialog.height() == dialog.layout().minimumHeightForWidth(420))
+    before = dialog.height()
+    set_message(message, "Choose a backup file first, then enter the passphrase or the recovery key, and try "
+                         "again: nothing was opened.")
+    qtbot.waitUntil(lambda: dialog.height() > before)
+    assert text.height() >= text.heightForWidth(text.width())
+    assert dialog.height() <= 650

@@ -96,8 +96,8 @@ class Sweep:
         self.check(w, label)
         for _tabs, _i in sweep.each_tab(w):
             self.check(w, f"{label} tab")
-            self.click_inside(w)
-        self.click_inside(w)
+            self.click_inside(w, label)
+        self.click_inside(w, label)
 
     def _inner_dialog(self, w: QWidget) -> None:
         sweep.settle(0.02)
@@ -106,8 +106,9 @@ class Sweep:
         for _tabs, _i in sweep.each_tab(w):
             self.check(w, f"{label} tab")
 
-    def click_inside(self, dialog: QWidget) -> None:
-        """The dialogs a dialog opens (a file chooser, a preview, a question), caught by a catcher of their own."""
+    def click_inside(self, dialog: QWidget, label: str) -> None:
+        """The dialogs a dialog opens (a file chooser, a preview, a question), caught by a catcher of their own,
+        and the dialog itself after each click (the export wizard's next page, a list with a row added)."""
         sweep.select_first_rows(dialog)
         clicked: set[str] = set()
         for button in sweep.clickable_inside(dialog):
@@ -123,6 +124,7 @@ class Sweep:
                 self.inner_catcher.disarm()
             if not shiboken6.isValid(dialog) or not dialog.isVisible():
                 return
+            self.check(dialog, f"{label} after {sweep.strip_mnemonic(button.text())}")
 
     def unlock(self) -> None:
         screen = self.window.unlock_screen
@@ -453,3 +455,90 @@ def test_qt_file_dialog_speaks_chinese(qtbot) -> None:  # type: ignore[no-untype
     assert not [p for p in findings.problems if "English" in p], findings.problems
     QApplication.processEvents()
     assert QGuiApplication.primaryScreen() is not None
+
+
+@pytest.mark.parametrize("screen", [LAPTOP, FULL_HD_150], ids=["1366x768", "1920x1080-150pct"])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_questions_asked_inside_editors(qtbot, demo, lang: str, screen: Screen) -> None:  # type: ignore[no-untyped-def]
+    """The questions a counselor meets only halfway through typing, which clicking buttons never reaches: the
+    note editor's "Sign and lock?", the addendum's "keep what you typed?", an appointment booked a year back,
+    the risk prompt after a critical answer. Each is answered with its safe choice, so the demo is unchanged."""
+    from PySide6.QtCore import QDate
+
+    from counselroom.gui.psychtests.administration_dialog import ask_about_risk
+    from counselroom.gui.sessions.appointment_dialog import AppointmentDialog
+    from counselroom.gui.sessions.note_editor import NoteEditor
+    from counselroom.records.services import Services
+
+    emulate(screen)
+    set_language(lang)
+    install_qt_translations(lang)
+    vault, passphrase, _folder = demo[lang]
+    findings = Findings()
+    chinese, ids = lang == "zh_CN", sweep.english_ids()
+    asked: list[str] = []
+
+    def inner(w: QWidget) -> None:
+        sweep.settle(0.02)
+        asked.append(w.windowTitle())
+        sweep.check(w, screen, chinese, ids, findings, f"question {w.windowTitle()}")
+
+    def addendum(w: QWidget) -> None:  # the addendum dialog: type, then the window's close button
+        inner(w)
+        w.edit.setPlainText("—")  # type: ignore[attr-defined]
+        question = DialogCatcher(inner)
+        question.arm()
+        w.close()
+        sweep.settle(0.05)
+        question.disarm()
+
+    def asking(on_window, act) -> None:  # type: ignore[no-untyped-def]
+        catcher = DialogCatcher(on_window)
+        catcher.arm()
+        try:
+            act()
+            sweep.settle(0.05)
+        finally:
+            catcher.disarm()
+
+    with vault.unlock(passphrase) as session:
+        services = Services.open(session)
+        from counselroom.records.consent import ConsentRequired
+
+        signed = next(n for c in services.clients.list() for n in services.notes.for_client(c.id or 0)
+                      if n.is_signed)
+        draft = None
+        for c in services.clients.list():  # a client whose consent is complete (deleted again below)
+            try:
+                draft = services.notes.create_draft(c.id or 0)
+                break
+            except ConsentRequired:
+                continue
+        assert draft is not None
+        editor = NoteEditor(services, draft.id or 0)
+        qtbot.addWidget(editor)
+        editor.resize(*screen.usable)
+        editor.show()
+        editor._all_edits()[0].setPlainText("—")
+        asking(inner, editor.sign_button.click)
+        assert not services.notes.get(draft.id or 0).is_signed  # Cancel: nothing signed
+        editor.shutdown()
+        services.notes.delete_draft(draft.id or 0)
+        done = NoteEditor(services, signed.id or 0)
+        qtbot.addWidget(done)
+        done.show()
+        asking(addendum, done.addendum_button.click)
+        done.shutdown()
+        client = services.clients.get(draft.client_id)
+        dialog = AppointmentDialog(services, client_id=client.id)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.date.setDate(QDate.currentDate().addDays(-365))
+        before = len(services.appointments.for_client(client.id or 0))
+        asking(inner, dialog.save_button.click)
+        assert len(services.appointments.for_client(client.id or 0)) == before  # Go back: nothing booked
+        dialog.reject()
+        phq9 = services.psychtests.instrument("phq9")
+        asking(inner, lambda: ask_about_risk(editor, phq9, [(phq9.critical_items[0], 2)]))
+    assert len(asked) == 5, asked  # sign, addendum, keep typed text, unusual date, risk
+    assert not findings.problems, "\n".join(findings.problems)

@@ -270,7 +270,7 @@ class ExportDialog(QDialog):
         self.preset_notice.setStyleSheet("QLabel { background: #fff4ce; color: #3b2f00; padding: 4px 8px; }")
         self.preset_notice.setVisible(False)
         self.use_authorization = QRadioButton(tr("The client's written &release authorization"))
-        self.use_exception = QRadioButton(tr("A named &confidentiality exception"))
+        self.use_exception = QRadioButton(tr("&A named confidentiality exception"))
         group = QButtonGroup(page)
         group.addButton(self.use_authorization)
         group.addButton(self.use_exception)
@@ -307,7 +307,7 @@ class ExportDialog(QDialog):
                                    (tr("P&urpose"), self.auth_purpose, "purpose"),
                                    (tr("What is re&leased"), self.auth_scope, "scope"),
                                    (tr("&Signed on"), self.auth_signed, "signed_on"),
-                                   (tr("Valid &until"), self.auth_expires, "expires_on")):
+                                   (tr("&Valid until"), self.auth_expires, "expires_on")):
             _add_row(form, label, widget, self.auth_errors[key])
         self.auth_record_button = QPushButton(tr("Recor&d the authorization"))
         form.addRow("", self.auth_record_button)

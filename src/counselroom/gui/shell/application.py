@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -171,16 +171,35 @@ def room_for_windows(widget: QWidget) -> QSize:
 class WindowFitter(QObject):
     """No dialog opens larger than its screen: a dialog a page sized for a large screen (a risk assessment
     at 860x820 on a 1366x768 laptop put its Save button below the task bar) is made to fit, down to what its
-    layout needs. One filter on the application."""
+    layout needs. And an open dialog grows when what it shows grows (a message appearing under a form):
+    Qt's minimum size of a window ignores how high wrapped text becomes at the window's width, so without
+    this the other lines were squeezed and cut (the restore dialog's first paragraph, at 150%). One filter
+    on the application."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow() \
-                and not watched.isFullScreen() and not watched.isMaximized():
+        kind = event.type()
+        if kind not in (QEvent.Type.Show, QEvent.Type.LayoutRequest) or not isinstance(watched, QDialog) \
+                or not watched.isWindow() or watched.isFullScreen() or watched.isMaximized():
+            return False
+        if kind == QEvent.Type.Show:
             room = room_for_windows(watched)
             if watched.width() > room.width() or watched.height() > room.height():
                 fitted = watched.size().boundedTo(room).expandedTo(watched.minimumSize())
                 watched.resize(fitted)
+        elif watched.isVisible() and not watched.property("counselroom_grow_pending"):
+            watched.setProperty("counselroom_grow_pending", True)  # once per turn of the event loop
+            QTimer.singleShot(0, watched, lambda: self._grow(watched))
         return False
+
+    @staticmethod
+    def _grow(dialog: QDialog) -> None:
+        dialog.setProperty("counselroom_grow_pending", False)
+        layout = dialog.layout()
+        if layout is None or not dialog.isVisible():
+            return
+        needed = layout.minimumHeightForWidth(dialog.width()) if layout.hasHeightForWidth() else -1
+        if needed > dialog.height():
+            dialog.resize(dialog.width(), min(needed, max(room_for_windows(dialog).height(), dialog.height())))
 
 
 def ui_font(base: QFont) -> QFont:
