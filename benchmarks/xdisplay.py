@@ -48,14 +48,24 @@ def time_to_window(cmd: list[str], title: str, env: dict[str, str]) -> float:
             proc.kill()
 
 
-def start_against_floor(cmd: list[str], title: str, runs: int, display: str) -> tuple[Timings, Timings]:
-    """(the program, the minimal window): `runs` interleaved starts of each on a fresh Xvfb."""
+def start_against_floor(cmd: list[str], title: str, runs: int, display: str,
+                        env_changes: dict[str, str | None] | None = None) -> tuple[Timings, Timings]:
+    """(the program, the minimal window): `runs` interleaved starts of each on a fresh Xvfb, after one start of
+    each that is not counted (it compiles what is not compiled yet). `env_changes` sets (or, with None, removes)
+    variables of both processes' environment."""
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
         env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
         env["DISPLAY"] = display
+        for name, value in (env_changes or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        time_to_window(cmd, title, env)
+        time_to_window([sys.executable, "-c", MINIMAL], "floor-window", env)
         app, floor = Timings(), Timings()
         for _ in range(runs):
             app.runs.append(time_to_window(cmd, title, env))
