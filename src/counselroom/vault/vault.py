@@ -16,20 +16,28 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-import sqlcipher3
 
 from .. import __version__
 from ..i18n import N_, tr
-from . import kdf, keyslots, recovery, rollback, rotation
 from .attempts import AttemptCounter
-from .audit import AuditTrail, derive_mac_key, now_utc
-from .connection import DatabaseError, open_database, transaction, translate_db_error
 from .errors import IntegrityFailure, VaultExists, VaultNotFound, WrongSecret
 from .lockfile import ProcessLock
-from .migrations import migrate
 from .safefile import FILE_MODE, fsync_dir, make_private_dir
+
+if TYPE_CHECKING:
+    import sqlcipher3
+
+    from . import audit, connection, kdf, keyslots, migrations, recovery, rollback, rotation
+else:  # loaded when first used (vault/lazy.py): the unlock screen is shown without them
+    from .lazy import lazy
+
+    sqlcipher3 = lazy("sqlcipher3")
+    audit, connection, kdf, keyslots, migrations, recovery, rollback, rotation = (
+        lazy(f"counselroom.vault.{name}") for name in
+        ("audit", "connection", "kdf", "keyslots", "migrations", "recovery", "rollback", "rotation"))
 
 DB_NAME = "vault.db"
 SLOT_NAMES = ("keyslots.json", "keyslots.mirror.json")
@@ -45,7 +53,9 @@ def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir("counselroom", appauthor=False))
 
 
-passphrase_bytes = keyslots.passphrase_bytes  # NFC, then UTF-8 (kept here for its callers)
+def passphrase_bytes(passphrase: str) -> bytes:
+    """NFC, then UTF-8 (keyslots.passphrase_bytes, kept here for its callers)."""
+    return keyslots.passphrase_bytes(passphrase)
 
 
 class Vault:
@@ -88,14 +98,14 @@ class Vault:
                                                  vault_id, params),
             }).sealed(data_key)
             keyslots.write_slot_files([tmp / n for n in SLOT_NAMES], slot_file)
-            conn = open_database(tmp / DB_NAME, data_key)
+            conn = connection.open_database(tmp / DB_NAME, data_key)
             try:
-                migrate(conn)
-                with transaction(conn):
+                migrations.migrate(conn)
+                with connection.transaction(conn):
                     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                        ("vault_id", vault_id), ("created_at", now_utc()), ("created_by", __version__),
+                        ("vault_id", vault_id), ("created_at", audit.now_utc()), ("created_by", __version__),
                         (keyslots.META_AUTHENTICATED, "1")])
-                    AuditTrail(conn, derive_mac_key(data_key)).append(
+                    audit.AuditTrail(conn, audit.derive_mac_key(data_key)).append(
                         "vault.created", detail={"kdf": params.as_dict()})
             finally:
                 conn.close()
@@ -107,9 +117,9 @@ class Vault:
                 path.rmdir()
             os.replace(tmp, path)
             fsync_dir(path.parent)
-        except DatabaseError as e:
+        except connection.DatabaseError as e:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise translate_db_error(e) from None
+            raise connection.translate_db_error(e) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -183,7 +193,7 @@ class Vault:
         rotation ("", "completed" or "abandoned")."""
         data_key, good, files, from_next = self._unwrap(kind, secret, allow_next=True)
         try:
-            conn = open_database(self.db_path, data_key)
+            conn = connection.open_database(self.db_path, data_key)
         except IntegrityFailure:
             pending = [c for c in files.usable() if c.next is not None]
             if not pending:
@@ -215,7 +225,7 @@ class Vault:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("vault_id") != good.vault_id:
                 raise IntegrityFailure()
-            migrated = migrate(conn)
+            migrated = migrations.migrate(conn)
             failed = self.attempts.reset()
             # A copy of the key file that is missing, damaged, stale or unauthenticated is rewritten from the
             # trusted one, and each repair is audited and kept on the session for the window and the CLI.
@@ -236,7 +246,7 @@ class Vault:
             if session.rollback is not None:
                 entries.append((rollback.AUDIT_KIND, session.rollback.detail()))
             entries.append(("vault.unlocked", {"with": kind}))
-            with transaction(conn):
+            with connection.transaction(conn):
                 if migrated[0] != migrated[1]:
                     session.audit.append("vault.migrated", detail={"from": migrated[0], "to": migrated[1]})
                 if not settled.unverified and meta.get(keyslots.META_AUTHENTICATED) != "1":
@@ -248,10 +258,10 @@ class Vault:
                 session.pending_audit = entries
             else:
                 session.remember_head()
-        except DatabaseError as e:
+        except connection.DatabaseError as e:
             conn.close()
             lock.release()
-            raise translate_db_error(e) from None
+            raise connection.translate_db_error(e) from None
         except BaseException:
             conn.close()
             lock.release()
@@ -269,7 +279,7 @@ class VaultSession:
         self._data_key = data_key
         self._lock = lock
         self.failed_attempts = failed_attempts
-        self.audit = AuditTrail(self.conn, derive_mac_key(data_key))
+        self.audit = audit.AuditTrail(self.conn, audit.derive_mac_key(data_key))
         settled = key_files or keyslots.Settlement(keyslots.read_slot_files(vault.slot_paths)[0])
         # What the unlock repaired in the key files (each also in the audit trail as keyslots.repaired), and
         # whether no copy proved its slots (then `counselroom check` fails until a new recovery key is issued).
@@ -304,14 +314,14 @@ class VaultSession:
     def remember_head(self) -> None:
         """Record the vault's audit head in the per-user state folder (the witness of rollback.py)."""
         if self.head_record is not None and self.pending_audit is None:
-            with contextlib.suppress(DatabaseError):
+            with contextlib.suppress(connection.DatabaseError):
                 self.head_record.write(*self.audit.head())
 
     def commit_pending_audit(self) -> None:
         """Write the unlock's held-back audit entries (after `check` found the vault sound)."""
         entries, self.pending_audit = self.pending_audit, None
         if entries:
-            with transaction(self.conn):
+            with connection.transaction(self.conn):
                 for kind, detail in entries:
                     self.audit.append(kind, detail=detail)
         self.remember_head()
@@ -338,7 +348,7 @@ class VaultSession:
         self._key_file = current
         if current.mac is not None and self.key_files_unverified:
             self.key_files_unverified = False
-            with transaction(self.conn):
+            with connection.transaction(self.conn):
                 self.note_key_files_authenticated()
 
     def change_passphrase(self, old: str, new: str) -> None:
@@ -350,13 +360,13 @@ class VaultSession:
     def set_passphrase(self, new: str) -> None:
         """Used after unlocking with the recovery key (which proves the right to set it)."""
         self._rewrap(keyslots.PASSPHRASE, passphrase_bytes(new))
-        with transaction(self.conn):
+        with connection.transaction(self.conn):
             self.audit.append("vault.passphrase_changed")
 
     def new_recovery_key(self) -> str:
         key = recovery.generate()
         self._rewrap(keyslots.RECOVERY, recovery.parse(key))
-        with transaction(self.conn):
+        with connection.transaction(self.conn):
             self.audit.append("vault.recovery_key_replaced")
         return key
 
@@ -365,7 +375,7 @@ class VaultSession:
             return
         try:
             if audit and self.pending_audit is None:
-                with contextlib.suppress(Exception), transaction(self.conn):
+                with contextlib.suppress(Exception), connection.transaction(self.conn):
                     self.audit.append("vault.locked")
             self.remember_head()
             self.conn.close()

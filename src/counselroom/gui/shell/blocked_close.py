@@ -10,7 +10,6 @@ to be finished or closed first; the dialog is then brought forward.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import struct
 from collections.abc import Callable
@@ -24,14 +23,25 @@ XCB_CLIENT_MESSAGE = 33
 _EVENT_SIZE = 32  # every xcb event is 32 bytes
 
 
+def _load_xcb() -> ctypes.CDLL | None:
+    """libxcb by its soname (what Qt's xcb plugin itself loaded); `ctypes.util.find_library` only when that
+    fails: it costs about 15 ms at start (importing it, then running ldconfig), on every start."""
+    try:
+        return ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        from ctypes import util
+
+        name = util.find_library("xcb")
+        return ctypes.CDLL(name) if name else None
+
+
 def delete_window_atom() -> int | None:
     """The X server's WM_DELETE_WINDOW atom (atoms are server-wide: a connection of our own finds it), or None
     without libxcb or a display."""
-    name = ctypes.util.find_library("xcb")
-    if name is None:
-        return None
     try:
-        xcb = ctypes.CDLL(name)
+        xcb = _load_xcb()
+        if xcb is None:
+            return None
         xcb.xcb_connect.restype = ctypes.c_void_p
         xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
         xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
@@ -52,7 +62,7 @@ def delete_window_atom() -> int | None:
             if not reply:
                 return None
             atom = int(struct.unpack_from("<I", ctypes.string_at(reply, 12), 8)[0])
-            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+            libc = ctypes.CDLL(None)  # the process's own symbols: libc's free
             libc.free.argtypes = [ctypes.c_void_p]
             libc.free(reply)
             return atom

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 from ... import __version__
 from ...config import AppConfig
 from ...i18n import N_, language, set_language, tr
-from ...vault.kdf import KdfParams
 from ...vault.media import VolumeSource
 from ...vault.vault import Vault, VaultSession
 from ..common.icons import SECTION_ICONS, icon
@@ -54,6 +53,7 @@ from .unlock_screen import UnlockScreen
 # first used, so the start pays only for PySide6 and the vault (tests/unit/test_startup_imports.py).
 if TYPE_CHECKING:
     from ...records.services import Services
+    from ...vault.kdf import KdfParams
     from ..clients.client_page import ClientPage
     from ..vault.recovery_key_dialog import RecoveryKeyDialog
     from .first_run_wizard import FirstRunWizard
