@@ -91,20 +91,22 @@ class Sweep:
         sweep.check(root, self.screen, self.chinese, self.ids, self.findings, label)
 
     def _dialog(self, w: QWidget) -> None:
-        sweep.settle(0.02)
-        label = f"dialog {w.windowTitle() or type(w).__name__}"
-        self.check(w, label)
-        for _tabs, _i in sweep.each_tab(w):
-            self.check(w, f"{label} tab")
-            self.click_inside(w, label)
-        self.click_inside(w, label)
+        self._look_at(w, "dialog", inside=True)
 
     def _inner_dialog(self, w: QWidget) -> None:
+        self._look_at(w, "inner dialog", inside=False)
+
+    def _look_at(self, w: QWidget, kind: str, inside: bool) -> None:
+        """Check a caught window and each of its tabs; with `inside`, also what its own buttons open."""
         sweep.settle(0.02)
-        label = f"inner dialog {w.windowTitle() or type(w).__name__}"
+        label = f"{kind} {w.windowTitle() or type(w).__name__}"
         self.check(w, label)
         for _tabs, _i in sweep.each_tab(w):
             self.check(w, f"{label} tab")
+            if inside:
+                self.click_inside(w, label)
+        if inside:
+            self.click_inside(w, label)
 
     def click_inside(self, dialog: QWidget, label: str) -> None:
         """The dialogs a dialog opens (a file chooser, a preview, a question), caught by a catcher of their own,

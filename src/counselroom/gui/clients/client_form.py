@@ -41,18 +41,12 @@ from ...records.clients import (
 )
 from ...records.services import Services
 from ..common.qt_models import CLIENT_FIELD_LABELS
-from ..common.widgets import clear_when_edited
+from ..common.widgets import clear_when_edited, plain_label
 
 ERROR_STYLE = "color: #b3261e;"
 NAME_MAX = 100  # what ClientService.validate accepts
 _TEXT_FIELDS = ("code", "name", "phone", "guardian_name", "guardian_phone", "emergency_name",
                 "emergency_phone", "school", "department", "class_name")
-
-
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class ClientForm(QDialog):

@@ -7,7 +7,6 @@ counselor decides (refer, or continue with the reason why).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -25,21 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import N_, tr
-from ...records.clients import ValidationError
 from ...records.relationships import DECISION_LABELS, DECISIONS, KIND_LABELS, KINDS, REFERRAL_SUGGESTION
 from ...records.services import Services
-from ...vault.errors import VaultError
-from ..common.widgets import message_label, paragraph, save_cancel_buttons, set_message
+from ..common.widgets import decided_by_row, message_label, paragraph, plain_label, save_cancel_buttons, saved
 
 SHORT_LABELS = {"teaches": N_("I teach or grade the client"), "relative": N_("Relative or friend"),
                 "colleague": N_("Colleague"), "economic": N_("Economic interest"), "other": N_("Other (describe)")}
-def plain_label(text: str = "") -> QLabel:
-    """A plain-text label (the client form imports this module: its own helper would make an import circle)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
 WARN_STYLE = ("QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #d8b24a; border-radius: 4px;"
               " padding: 4px 8px; }")
 
@@ -95,16 +84,10 @@ class RelationshipCheckDialog(QDialog):
         layout.addWidget(box)
 
     def save(self) -> None:
-        try:
-            self.services.relationships.record_check(self.client_id, self.choices.chosen(),
-                                                     self.choices.details.text(), self.services.profile.get().name)
-        except ValidationError as e:
-            set_message(self.message, "\n".join(tr(m) for m in e.errors.values()))
-            return
-        except VaultError as e:
-            set_message(self.message, e.message())
-            return
-        self.accept()
+        if saved(self.message, lambda: self.services.relationships.record_check(
+                self.client_id, self.choices.chosen(), self.choices.details.text(),
+                self.services.profile.get().name)):
+            self.accept()
 
 
 class RelationshipDecisionDialog(QDialog):
@@ -131,13 +114,7 @@ class RelationshipDecisionDialog(QDialog):
                                           "over with a supervisor, I no longer grade the client …)"))
         self.reason.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         layout.addWidget(self.reason)
-        self.name = QLineEdit(services.profile.get().name)
-        self.name.setAccessibleName(tr("Counselor who decides"))
-        row = QHBoxLayout()
-        label = plain_label(tr("&Decided by:"))
-        label.setBuddy(self.name)
-        row.addWidget(label)
-        row.addWidget(self.name, 1)
+        self.name, row = decided_by_row(services.profile.get().name)
         layout.addLayout(row)
         self.message = message_label()
         layout.addWidget(self.message)
@@ -149,16 +126,9 @@ class RelationshipDecisionDialog(QDialog):
         return next(d for d, b in self.buttons.items() if b.isChecked())
 
     def save(self) -> None:
-        try:
-            self.services.relationships.decide(self.check_id, self.decision(), self.reason.toPlainText(),
-                                               self.name.text())
-        except ValidationError as e:
-            set_message(self.message, "\n".join(tr(m) for m in e.errors.values()))
-            return
-        except VaultError as e:
-            set_message(self.message, e.message())
-            return
-        self.accept()
+        if saved(self.message, lambda: self.services.relationships.decide(
+                self.check_id, self.decision(), self.reason.toPlainText(), self.name.text())):
+            self.accept()
 
 
 class RelationshipBox(QGroupBox):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -139,6 +140,43 @@ def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) \
     box.accepted.connect(save)
     box.rejected.connect(guard_typed_text(dialog).cancel)
     return box, save_button, cancel_button
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that shows its text as it is (a client's name is never read as markup)."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def decided_by_row(name: str) -> tuple[QLineEdit, QHBoxLayout]:
+    """The "Decided by:" row of a decision dialog, filled in with the counselor's name: a decision keeps who
+    made it (no risk assessment needed, an other relationship decided)."""
+    edit = QLineEdit(name)
+    edit.setAccessibleName(tr("Counselor who decides"))
+    row = QHBoxLayout()
+    label = plain_label(tr("&Decided by:"))
+    label.setBuddy(edit)
+    row.addWidget(label)
+    row.addWidget(edit, 1)
+    return edit, row
+
+
+def saved(message: QLabel, save: Callable[[], object]) -> bool:
+    """Run `save`; when the records refuse it (each reason translated) or the vault cannot write, say so in
+    `message` and return False."""
+    from ...records.clients import ValidationError
+    from ...vault.errors import VaultError
+
+    try:
+        save()
+    except ValidationError as e:
+        set_message(message, "\n".join(tr(m) for m in e.errors.values()))
+        return False
+    except VaultError as e:
+        set_message(message, e.message())
+        return False
+    return True
 
 
 def heading(text: str, size: float = 1.5) -> QLabel:

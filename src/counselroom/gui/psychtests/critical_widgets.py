@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -21,12 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import language, tr
-from ...records.clients import ValidationError
 from ...records.critical import PendingCritical
 from ...records.services import Services
-from ...vault.errors import VaultError
-from ..clients.client_form import plain_label
-from ..common.widgets import message_label, paragraph, save_cancel_buttons, set_message
+from ..common.widgets import decided_by_row, message_label, paragraph, save_cancel_buttons, saved
 from .administration_dialog import answer_text
 
 BANNER_STYLE = ("QFrame#critical_banner { background: #fdecea; border: 1px solid #b3261e; border-left: 6px solid "
@@ -61,13 +57,7 @@ class NoAssessmentDialog(QDialog):
         self.reason.setAccessibleName(tr("Why no risk assessment is needed"))
         self.reason.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         layout.addWidget(self.reason)
-        self.name = QLineEdit(services.profile.get().name)
-        self.name.setAccessibleName(tr("Counselor who decides"))
-        row = QHBoxLayout()
-        label = plain_label(tr("&Decided by:"))
-        label.setBuddy(self.name)
-        row.addWidget(label)
-        row.addWidget(self.name, 1)
+        self.name, row = decided_by_row(services.profile.get().name)
         layout.addLayout(row)
         self.message = message_label()
         layout.addWidget(self.message)
@@ -76,16 +66,9 @@ class NoAssessmentDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def save(self) -> None:
-        try:
-            self.services.critical.decide_no_assessment(self.pending.administration.id, self.reason.toPlainText(),
-                                                        self.name.text())
-        except ValidationError as e:
-            set_message(self.message, "\n".join(tr(m) for m in e.errors.values()))
-            return
-        except VaultError as e:
-            set_message(self.message, e.message())
-            return
-        self.accept()
+        if saved(self.message, lambda: self.services.critical.decide_no_assessment(
+                self.pending.administration.id, self.reason.toPlainText(), self.name.text())):
+            self.accept()
 
 
 class CriticalBanner(QFrame):
