@@ -17,9 +17,7 @@ AT_UNLOCK_ONLY = ("sqlcipher3", "argon2", "cryptography", "counselroom.vault.key
 
 
 def _imported_after(statement: str, env: dict[str, str] | None = None) -> set[str]:
-    # a module made lazy (vault/lazy.py) and not used yet is in sys.modules but not loaded: not listed
-    code = (f"{statement}\nimport sys\n"
-            "print('\\n'.join(sorted(n for n, m in sys.modules.items() if type(m).__name__ != '_LazyModule')))")
+    code = f"{statement}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
                        env=env)
     return set(r.stdout.split())
@@ -90,3 +88,25 @@ def test_the_process_is_hardened_before_anything_else(monkeypatch) -> None:  # t
     monkeypatch.setattr(__main__, "harden_process", lambda: calls.append("hardened"))
     assert __main__.main(["--version"]) == 0
     assert calls == ["hardened"]
+
+
+def test_a_lazy_module_loads_once_whole_when_two_threads_touch_it_first() -> None:
+    """The unlock runs on a worker thread while the window's thread may read the same vault module: both get
+    the whole module (a fresh interpreter, so nothing has imported it yet)."""
+    code = (
+        "import sys, threading\n"
+        "from counselroom.vault.lazy import lazy\n"
+        "assert 'counselroom.vault.keyslots' not in sys.modules\n"
+        "keyslots = lazy('counselroom.vault.keyslots')\n"
+        "assert 'counselroom.vault.keyslots' not in sys.modules\n"
+        "start, got = threading.Barrier(8), []\n"
+        "def touch():\n"
+        "    start.wait()\n"
+        "    got.append((keyslots.SlotFile, keyslots.passphrase_bytes('a')))\n"
+        "threads = [threading.Thread(target=touch) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "assert len(got) == 8 and len({id(g[0]) for g in got}) == 1, got\n"
+        "assert sys.modules['counselroom.vault.keyslots'].SlotFile is got[0][0]\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
