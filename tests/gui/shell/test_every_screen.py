@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QWidge
 from counselroom.app import install_qt_translations, make_demo_vault
 from counselroom.config import AppConfig
 from counselroom.gui.shell.main_window import SECTIONS, AppContext, MainWindow
-from counselroom.i18n import set_language
+from counselroom.i18n import set_language, tr
 from counselroom.vault.media import FakeVolumes
 from counselroom.vault.vault import Vault
 
@@ -535,12 +535,16 @@ def test_the_questions_asked_inside_editors(qtbot, demo, lang: str, screen: Scre
         dialog = AppointmentDialog(services, client_id=client.id)
         qtbot.addWidget(dialog)
         dialog.show()
-        dialog.date.setDate(QDate.currentDate().addDays(-365))
+        for back in range(365, 400):  # a day a year back when nothing else was booked at that hour (the demo's
+            dialog.date.setDate(QDate.currentDate().addDays(-back))  # days move with today's date)
+            if not services.appointments.overlapping(dialog.appointment()):
+                break
         before = len(services.appointments.for_client(client.id or 0))
         asking(inner, dialog.save_button.click)
         assert len(services.appointments.for_client(client.id or 0)) == before  # Go back: nothing booked
         dialog.reject()
         phq9 = services.psychtests.instrument("phq9")
         asking(inner, lambda: ask_about_risk(editor, phq9, [(phq9.critical_items[0], 2)]))
-    assert len(asked) == 5, asked  # sign, addendum, keep typed text, unusual date, risk
+    assert asked == [tr("Sign and lock the note?"), tr("Add an addendum"), tr("Discard what you typed?"),
+                     tr("Unusual appointment"), tr("Critical answer: assess the risk")], asked
     assert not findings.problems, "\n".join(findings.problems)
