@@ -27,10 +27,13 @@ and in rollback-journal mode the file then holds exactly the committed database 
 copied byte for byte (it is already encrypted under the data key) into a staging file in the vault folder,
 and its SHA-256 computed in the same pass; the schema version, vault id, audit head and row counts are
 read, and the audit chain is walked from its checkpoint (audit.py). The copy is therefore *identical* to
-the vault, a stronger statement than equal content. Every page of it is authenticated by SQLCipher
-(`cipher_integrity_check`, on the staging copy, on a thread of its own while the medium is written), so a
-damaged page in the vault fails the backup instead of being copied. At least every `backup.full_check_days`
-(default 7) the backup also runs SQLite's `integrity_check` on the copy and walks the whole audit chain
+the vault, a stronger statement than equal content. Every page of it is authenticated (on the staging
+copy, on a thread of its own while the medium is written), so a damaged page in the vault fails the backup
+instead of being copied: pagecheck.py computes the HMAC of every page in each 256 KiB span that is not byte
+for byte the span the last verified backup authenticated (keyed digests of those spans are kept in the
+vault), which after a day's work is a few hundred pages instead of every one. At least every
+`backup.full_check_days` (default 7) the backup also runs SQLCipher's own `cipher_integrity_check` and
+SQLite's `integrity_check` on the copy and walks the whole audit chain
 (that is when damage SQLCipher cannot see — pages of two different moments after a lost journal — is
 found); a verified backup then records the checkpoint and when the full check was. Format 1 backups
 made before by `sqlcipher_export` (compact copies with a fingerprint over the rows) still read, verify and
@@ -73,6 +76,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -100,7 +104,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .. import __version__, safejson
 from ..i18n import N_
-from . import compaction, faults, keyslots
+from . import compaction, faults, keyslots, pagecheck
 from .audit import AuditTrail, derive_mac_key, now_utc
 from .connection import DatabaseError, open_database, transaction, translate_db_error
 from .errors import EXIT_USAGE, IntegrityFailure, VaultError, VaultTooNew, WrongSecret
@@ -559,16 +563,35 @@ def _check_database(db: Path, data_key: bytes, meta: dict[str, Any], vault_id: s
         conn.close()
 
 
-def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
-    """SQLCipher authenticates every page, and the schema version, vault id and audit head are the metadata's."""
+def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any],
+                 known: list[bytes] | None = None) -> pagecheck.Checked:
+    """Every page of the copy is authentic (pagecheck.py: the HMAC of every page in a span that differs from the
+    last verified backup's, all of them when `known` is empty), and the schema version, vault id and audit
+    head are the metadata's."""
+    check = pagecheck.PageCheck(data_key, known or [])
+    with open(db, "rb") as f:
+        while chunk := f.read(CHUNK):
+            check.feed(chunk)
+    checked = check.finish()
     conn = open_database(db, data_key)
     try:
-        if list(conn.execute("PRAGMA cipher_integrity_check")):
-            raise IntegrityFailure()
         row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
         seq, mac = AuditTrail(conn, derive_mac_key(data_key)).head()
         if (schema_version(conn) != meta["schema_version"] or row is None or row[0] != meta["vault_id"]
                 or {"seq": seq, "mac": mac} != meta["audit_head"]):
+            raise IntegrityFailure()
+    except DatabaseError as e:
+        raise translate_db_error(e) from None
+    finally:
+        conn.close()
+    return checked
+
+
+def _check_cipher_pages(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
+    """SQLCipher's own check of every page (in the full check, beside pagecheck.py's)."""
+    conn = open_database(db, data_key)
+    try:
+        if list(conn.execute("PRAGMA cipher_integrity_check")):
             raise IntegrityFailure()
     except DatabaseError as e:
         raise translate_db_error(e) from None
@@ -599,17 +622,23 @@ def _check_whole_trail(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
         conn.close()
 
 
-def _copy_checks(full: bool) -> list[Callable[[Path, bytes, dict[str, Any]], None]]:
-    return [_check_pages, _check_structure, _check_whole_trail] if full else [_check_pages]
+def _full_checks() -> list[Callable[[Path, bytes, dict[str, Any]], None]]:
+    return [_check_cipher_pages, _check_structure, _check_whole_trail]
 
 
-def _check_copy(db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
+def _check_copy(db: Path, data_key: bytes, meta: dict[str, Any], full: bool,
+                known: list[bytes] | None = None) -> pagecheck.Checked:
     """The checks a new backup's database gets before it counts as verified (on the staging copy, which the
-    read-back proves identical to the file on the medium): SQLCipher authenticates every page, and the
-    schema version, vault id and audit head are the metadata's; with `full`, also SQLite's integrity_check
-    and the whole audit chain. IntegrityFailure when the copy — that is, the vault — is damaged."""
-    for check in _copy_checks(full):
-        check(db, data_key, meta)
+    read-back proves identical to the file on the medium): every page authentic (those in spans unchanged
+    since the last verified backup, whose digests are `known`, were authenticated then), and the schema
+    version, vault id and audit head are the metadata's; with `full`, also SQLCipher's own page check,
+    SQLite's integrity_check and the whole audit chain. IntegrityFailure when the copy — that is, the vault
+    — is damaged."""
+    checked = _check_pages(db, data_key, meta, known)
+    if full:
+        for check in _full_checks():
+            check(db, data_key, meta)
+    return checked
 
 
 @dataclass
@@ -805,22 +834,25 @@ class BackupResult:
     info: BackupInfo
     removed: list[Path] = field(default_factory=list)  # older generations removed after it verified
     full_check: bool = False  # integrity_check and the whole audit chain were checked too
+    pages: pagecheck.Checked | None = None  # the copy's page check, whose span digests the vault keeps
 
 
 class _CopyCheck:
-    """`_check_copy` with each check on a thread of its own connection: SQLite releases the interpreter
-    while it works, so the pages are authenticated (and in a full check the structure and the trail checked)
-    on the other core while the medium is written and read back."""
+    """`_check_copy` with each check on a thread of its own connection: hashlib and SQLite release the
+    interpreter while they work, so the pages are authenticated (and in a full check the structure and the
+    trail checked) on the other core while the medium is written and read back."""
 
-    def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
+    def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool, known: list[bytes]) -> None:
         self.errors: list[BaseException] = []
-        self.threads = [threading.Thread(target=self._run, args=(check, db, data_key, meta), daemon=True,
-                                         name=f"backup-{check.__name__.strip('_')}") for check in _copy_checks(full)]
+        self.checked: list[pagecheck.Checked] = []
+        checks: list[Callable[[], object]] = [lambda: self.checked.append(_check_pages(db, data_key, meta, known))]
+        checks += [functools.partial(check, db, data_key, meta) for check in (_full_checks() if full else [])]
+        self.threads = [threading.Thread(target=self._run, args=(check,), daemon=True, name=f"backup-check-{n}")
+                        for n, check in enumerate(checks)]
 
-    def _run(self, check: Callable[[Path, bytes, dict[str, Any]], None], db: Path, data_key: bytes,
-             meta: dict[str, Any]) -> None:
+    def _run(self, check: Callable[[], object]) -> None:
         try:
-            check(db, data_key, meta)
+            check()
         except BaseException as e:  # noqa: BLE001 - handed to the caller by result()
             self.errors.append(e)
 
@@ -832,10 +864,11 @@ class _CopyCheck:
         for t in self.threads:
             t.join()
 
-    def result(self) -> None:
+    def result(self) -> pagecheck.Checked:
         self.join()
         if self.errors:
             raise self.errors[0]
+        return self.checked[0]
 
 
 @dataclass
@@ -853,6 +886,7 @@ class Snapshot:
     _data_key: bytes
     full_check: bool = False
     folder_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the target folder when the backup started
+    known_pages: list[bytes] = field(default_factory=list)  # span digests of the last verified backup (pagecheck)
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
@@ -868,7 +902,7 @@ class Snapshot:
         folder = self.folder
         if not folder.is_dir():
             raise MediumMissing(folder=str(folder))
-        check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check)
+        check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check, self.known_pages)
         check.start()
         try:
             final, written = self._write(progress)
@@ -883,7 +917,7 @@ class Snapshot:
             if opened.meta != self.meta:
                 raise BackupNotVerified()
             _check_folder(folder, self.folder_id)
-            check.result()
+            pages = check.result()
         except OSError as e:
             check.join()
             _discard(final)
@@ -897,7 +931,7 @@ class Snapshot:
             _discard(final)
             raise
         removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
-        return BackupResult(final, opened.info, removed, self.full_check)
+        return BackupResult(final, opened.info, removed, self.full_check, pages)
 
     def _write(self, progress: Progress | None) -> tuple[Path, tuple[int, int]]:
         """Write the partial file, fsync, rename, fsync the folder; return the final path and the written file's
@@ -1109,21 +1143,22 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
     key = session._data_key
     made_at = now or datetime.now().astimezone()
 
-    def read(source: BinaryIO) -> tuple[int, str, int, str, dict[str, int], str, int]:
+    def read(source: BinaryIO) -> tuple[int, str, int, str, dict[str, int], str, int, list[bytes]]:
         version = schema_version(conn)
         vault_id = str(conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()[0])
         seq, mac = session.audit.head()
         if not session.audit.verify_from_checkpoint().ok:
             raise IntegrityFailure()
         counts = _counts(conn)
+        known = conn.execute("SELECT value FROM meta WHERE key = ?", (pagecheck.META_KEY,)).fetchone()
         db_sha, db_bytes = _copy_and_hash(source, staging)
-        return version, vault_id, seq, mac, counts, db_sha, db_bytes
+        return version, vault_id, seq, mac, counts, db_sha, db_bytes, pagecheck.decode(known[0] if known else None)
 
     try:
         slots = session._slot_file().to_bytes()
         full = full_check_due(session, made_at)
         with open(session.vault.db_path, "rb") as source:  # closed after the read transaction (see _snapshot_read)
-            version, vault_id, seq, mac, counts, db_sha, db_bytes = _snapshot_read(conn, lambda: read(source))
+            version, vault_id, seq, mac, counts, db_sha, db_bytes, known = _snapshot_read(conn, lambda: read(source))
         keep = generations(session)
     except DatabaseError as e:
         _discard(staging)
@@ -1141,7 +1176,8 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
             "app_version": __version__, "vault_id": vault_id, "schema_version": version, "counts": counts,
             "audit_head": {"seq": seq, "mac": mac}, "fingerprint": db_sha, "fingerprint_kind": "sha256-db",
             "db_sha256": db_sha, "db_bytes": db_bytes}
-    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full, _identity(folder_info))
+    return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full, _identity(folder_info),
+                    known)
 
 
 def record_success(session: VaultSession, result: BackupResult) -> None:
@@ -1174,6 +1210,9 @@ def _record(session: VaultSession, result: BackupResult) -> None:
         # next backup starts there.
         session.audit.save_checkpoint(result.info.audit_seq, bytes.fromhex(result.info.audit_mac),
                                       full=result.full_check)
+        if result.pages is not None:  # the spans authenticated now: the next backup checks only what differs
+            session.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 (pagecheck.META_KEY, pagecheck.encode(result.pages.digests)))
 
 
 def record_failure(session: VaultSession, error: BaseException) -> None:
