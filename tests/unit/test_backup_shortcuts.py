@@ -6,6 +6,11 @@ still catches the damage the shortcut no longer looks for itself.
 - SQLite's integrity_check and the whole audit walk run in the weekly full check, not in every backup:
   damage page MACs cannot see is found by the next full check.
 - The audit chain is walked from the checkpoint: a change after it fails the backup at once.
+- The pages of spans unchanged since the last verified backup are not authenticated again (tests in
+  test_pagecheck.py).
+- The copy's hash is computed on the chunks written to the medium, and the read-back compares the medium's
+  bytes with the staging copy's instead of hashing them again: a staging copy changed after it was written
+  fails the backup.
 - verify-backup reads the file once and trusts the authenticated hash: it proves the bytes are those that
   were made and verified; opening the database (`full=True`, and every restore) checks it again.
 """
@@ -76,6 +81,26 @@ def test_a_damaged_page_in_the_copy_fails_the_page_check(filled: Services, tmp_p
             backup._check_copy(snapshot.staging, session._data_key, snapshot.meta, full=False)
     finally:
         snapshot.discard()
+
+
+def test_a_staging_copy_changed_after_it_was_written_fails_the_read_back(filled: Services, medium: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    original = backup.Snapshot._write
+
+    def write_then_change(self: backup.Snapshot, progress: object) -> object:
+        done = original(self, progress)  # type: ignore[arg-type]
+        data = bytearray(self.staging.read_bytes())
+        data[len(data) // 3] ^= 0x01
+        self.staging.write_bytes(bytes(data))
+        return done
+
+    monkeypatch.setattr(backup.Snapshot, "_write", write_then_change)
+    with pytest.raises((backup.BackupNotVerified, IntegrityFailure)):
+        backup.make_backup(filled.session, medium, same_disk_ok=True)
+    assert list(medium.iterdir()) == []
+    monkeypatch.undo()
+    result = backup.make_backup(filled.session, medium, same_disk_ok=True)
+    assert result.info.fingerprint == hashlib.sha256(_database_section(result.path)).hexdigest()
 
 
 def test_a_damaged_vault_is_not_backed_up(filled: Services, medium: Path) -> None:

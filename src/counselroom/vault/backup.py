@@ -24,30 +24,32 @@ their own checks, in the metadata by the GCM tag, in the database by the authent
 **How the database is copied** (issue 14: the same proofs with a few passes over the bytes instead of
 a dozen). Inside one read transaction of the open session — SQLite's shared lock keeps every writer out,
 and in rollback-journal mode the file then holds exactly the committed database — the vault's file is
-copied byte for byte (it is already encrypted under the data key) into a staging file in the vault folder,
-and its SHA-256 computed in the same pass; the schema version, vault id, audit head and row counts are
-read, and the audit chain is walked from its checkpoint (audit.py). The copy is therefore *identical* to
-the vault, a stronger statement than equal content. Every page of it is authenticated (on the staging
-copy, on a thread of its own while the medium is written), so a damaged page in the vault fails the backup
-instead of being copied: pagecheck.py computes the HMAC of every page in each 256 KiB span that is not byte
-for byte the span the last verified backup authenticated (keyed digests of those spans are kept in the
-vault), which after a day's work is a few hundred pages instead of every one. At least every
-`backup.full_check_days` (default 7) the backup also runs SQLCipher's own `cipher_integrity_check` and
-SQLite's `integrity_check` on the copy and walks the whole audit chain
-(that is when damage SQLCipher cannot see — pages of two different moments after a lost journal — is
-found); a verified backup then records the checkpoint and when the full check was. Format 1 backups
-made before by `sqlcipher_export` (compact copies with a fingerprint over the rows) still read, verify and
-restore.
+copied byte for byte (it is already encrypted under the data key) into a staging file in the vault folder;
+the schema version, vault id, audit head and row counts are read, and the audit chain is walked from its
+checkpoint (audit.py). That is all the session waits for. The copy is *identical* to the vault, a stronger
+statement than equal content. Its SHA-256 (kept in the metadata) is computed on the medium side, on the
+very chunks written to the medium. Every page of it is authenticated (on a thread of its own, while the
+medium flushes and is read back), so a damaged page in the vault fails the backup instead of being copied:
+pagecheck.py computes the HMAC of every page in each 256 KiB span that is not byte for byte the span the
+last verified backup authenticated (keyed digests of those spans are kept in the vault), which after a
+day's work is a few hundred pages instead of every one. At least every `backup.full_check_days` (default
+7) the backup also runs SQLCipher's own `cipher_integrity_check` and SQLite's `integrity_check` on the copy
+and walks the whole audit chain (that is when damage SQLCipher cannot see — pages of two different moments
+after a lost journal — is found); a verified backup then records the checkpoint and when the full check
+was. Format 1 backups made before by `sqlcipher_export` (compact copies with a fingerprint over the rows)
+still read, verify and restore.
 
 **Writing.** A folder on the vault's own disk is refused unless chosen on purpose (`same_disk_ok`: the
 window warns and passes it, the command line has `--same-disk`). The target folder's device and inode are
 noted when the backup starts; the medium side opens that folder (a directory descriptor, where the system
 has them) and refuses (MediumChanged) when the path names another folder by then — a medium lazily unmounted
 leaves the bare mount point on the computer's own disk, and nothing is ever written there. In that folder:
-`.<final name>.<random>.partial` (0600, O_EXCL), 1 MiB chunks, fsync, rename to a name no other file has,
+`.<final name>.<random>.partial` (0600, O_EXCL), 1 MiB chunks (the metadata's place, of a fixed length,
+written as zeros and filled once the hash of the chunks is known), fsync, rename to a name no other file has,
 fsync the folder. Then the file is read back as a stranger would: opened again by its path, its cached pages
 dropped with posix_fadvise where the system has it (so the read reaches the device), header, slots equal to
-the vault's, metadata tag and equal to what was written, database hash — and the file opened, and the file
+the vault's, metadata tag and equal to what was written, database bytes equal to the staging copy's (whose
+bytes were hashed as they were written: a copy changed meanwhile fails too) — and the file opened, and the file
 the path names after the last byte, must both be the very file written (device and inode): a backup deleted
 or replaced the moment it appeared is not verified. Only then is the backup "verified": a row in the
 `backups` table, `backup.made` / `backup.verified` in the audit trail, and the audit checkpoint moved to the
@@ -127,6 +129,7 @@ CHUNK = 1 << 20
 MAX_HEADER = 4096
 MAX_SLOTS = 64 * 1024
 MAX_META = 1 << 20
+PENDING_SHA = "0" * 64  # as long as a SHA-256 in hex
 
 SETTING_GENERATIONS = "backup.generations"
 SETTING_REMIND_DAYS = "backup.remind_days"
@@ -285,28 +288,34 @@ def _database_file(conn: sqlcipher3.Connection) -> Path:
     return Path(row[2])
 
 
-class _Sha256Behind:
-    """SHA-256 of chunks fed in order, computed on a thread of its own: hashlib releases the interpreter
-    while it hashes, so reading and writing the next chunk overlap with hashing this one (one pass over the
-    bytes costs the slower of the two instead of their sum)."""
+class _Behind:
+    """Work on chunks fed in order, on a thread of its own: hashlib releases the interpreter while it hashes,
+    so reading and writing the next chunk overlap with this work (one pass over the bytes costs the slowest
+    of the things done with them instead of their sum). An exception of the work is raised by `finish()`."""
 
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256()
+    def __init__(self, work: Callable[[bytes], object], name: str) -> None:
+        self.work = work
+        self.error: BaseException | None = None
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
-        self.thread = threading.Thread(target=self._run, name="backup-sha256", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while (chunk := self.queue.get()) is not None:
-            self.digest.update(chunk)
+            if self.error is None:
+                try:
+                    self.work(chunk)
+                except BaseException as e:  # noqa: BLE001 - raised on the caller's thread by finish()
+                    self.error = e
 
     def update(self, chunk: bytes) -> None:
         self.queue.put(chunk)
 
-    def hexdigest(self) -> str:
+    def finish(self) -> None:
         self.queue.put(None)
         self.thread.join()
-        return self.digest.hexdigest()
+        if self.error is not None:
+            raise self.error
 
     def abandon(self) -> None:
         if self.thread.is_alive():
@@ -315,27 +324,76 @@ class _Sha256Behind:
             self.thread.join(5)
 
 
-def _copy_and_hash(source: BinaryIO, target: Path | None) -> tuple[str, int]:
-    """SHA-256 and size of `source` from its start, copied into the new file `target` (0600) in the same pass
-    when given."""
-    digest = _Sha256Behind()
+class _Sha256Behind(_Behind):
+    """SHA-256 of the chunks fed, computed behind."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        super().__init__(self.digest.update, "backup-sha256")
+
+    def hexdigest(self) -> str:
+        self.finish()
+        return self.digest.hexdigest()
+
+
+class _PagesChecked:
+    """pagecheck.PageCheck of a file, on a thread of its own (started when the medium's write loop ends, so it
+    runs while the medium flushes and is read back, which wait on the device)."""
+
+    def __init__(self, db: Path, data_key: bytes, known: list[bytes]) -> None:
+        self.checked: pagecheck.Checked | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(db, data_key, known), name="backup-pages",
+                                       daemon=True)
+        self.thread.start()
+
+    def _run(self, db: Path, data_key: bytes, known: list[bytes]) -> None:
+        try:
+            check = pagecheck.PageCheck(data_key, known)
+            with open(db, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    check.feed(chunk)
+            self.checked = check.finish()
+        except BaseException as e:  # noqa: BLE001 - raised on the caller's thread by result()
+            self.error = e
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def result(self) -> pagecheck.Checked:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.checked is not None
+        return self.checked
+
+
+def _copy(source: BinaryIO, target: Path) -> int:
+    """Copy `source` from its start into the new file `target` (0600); its size. One buffer, reused."""
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
     size = 0
-    out = None
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE),
+                   "wb", buffering=0) as out:
+        source.seek(0)
+        while n := source.readinto(buffer):  # type: ignore[attr-defined]
+            done = 0
+            while done < n:
+                done += out.write(view[done:n]) or 0
+            size += n
+    return size
+
+
+def _hash(source: BinaryIO) -> str:
+    """SHA-256 of `source` from its start."""
+    digest = _Sha256Behind()
     try:
-        if target is not None:
-            out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                                    FILE_MODE), "wb")
         source.seek(0)
         while chunk := source.read(CHUNK):
             digest.update(chunk)
-            if out is not None:
-                out.write(chunk)
-            size += len(chunk)
-        return digest.hexdigest(), size
+        return digest.hexdigest()
     finally:
         digest.abandon()
-        if out is not None:
-            out.close()
 
 
 def _snapshot_read(conn: sqlcipher3.Connection, read: Callable[[], Any]) -> Any:
@@ -360,7 +418,7 @@ def content_fingerprint(conn: sqlcipher3.Connection) -> tuple[str, dict[str, int
     with open(_database_file(conn), "rb") as source:  # closed after the read transaction (see _snapshot_read)
         def read() -> tuple[str, dict[str, int]]:
             counts = _counts(conn)
-            return _copy_and_hash(source, None)[0], counts
+            return _hash(source), counts
 
         result: tuple[str, dict[str, int]] = _snapshot_read(conn, read)
     return result
@@ -567,12 +625,18 @@ def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any],
                  known: list[bytes] | None = None) -> pagecheck.Checked:
     """Every page of the copy is authentic (pagecheck.py: the HMAC of every page in a span that differs from the
     last verified backup's, all of them when `known` is empty), and the schema version, vault id and audit
-    head are the metadata's."""
+    head are the metadata's. (A backup does the first part as it writes the medium, on the bytes it writes.)"""
     check = pagecheck.PageCheck(data_key, known or [])
     with open(db, "rb") as f:
         while chunk := f.read(CHUNK):
             check.feed(chunk)
     checked = check.finish()
+    _check_meta(db, data_key, meta)
+    return checked
+
+
+def _check_meta(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
+    """The copy opens with the key, and its schema version, vault id and audit head are the metadata's."""
     conn = open_database(db, data_key)
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
@@ -584,7 +648,6 @@ def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any],
         raise translate_db_error(e) from None
     finally:
         conn.close()
-    return checked
 
 
 def _check_cipher_pages(db: Path, data_key: bytes, meta: dict[str, Any]) -> None:
@@ -651,11 +714,13 @@ class OpenedBackup:
 
 def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path | None,
                     progress: Progress | None = None, expect_slots: bytes | None = None,
-                    expect_identity: tuple[int, int] | None = None) -> OpenedBackup:
+                    expect_identity: tuple[int, int] | None = None, expect_db: Path | None = None) -> OpenedBackup:
     """Read a whole backup file once: header, slots, metadata (authenticated), and the database bytes against
     the authenticated SHA-256, written to `extract_to` (a new file, fsynced) when given. With
     `expect_identity` (a new backup's read-back) the file opened and, after the last byte, the file the path
-    names must both be that (st_dev, st_ino): a file deleted or replaced meanwhile is BackupNotVerified.
+    names must both be that (st_dev, st_ino): a file deleted or replaced meanwhile is BackupNotVerified. With
+    `expect_db` (a new backup's read-back too) the database bytes are compared with that file's instead of
+    hashed: the file the backup was written from, whose bytes were hashed as they were written.
     Raises NotABackup / BackupDamaged (exit 4), WrongSecret (exit 3), OSError for the medium."""
     path = Path(path)
     with open(path, "rb") as f:
@@ -690,13 +755,17 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
         if extract_to is not None:
             fd = os.open(extract_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
             out = os.fdopen(fd, "wb")
-        digest = _Sha256Behind()
+        digest = _Sha256Behind() if expect_db is None else None
+        same = open(expect_db, "rb") if expect_db is not None else None  # noqa: SIM115 - closed below
         try:
             while remaining:
                 chunk = f.read(min(CHUNK, remaining))
                 if not chunk:
                     raise BackupDamaged()
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+                if same is not None and same.read(len(chunk)) != chunk:
+                    raise BackupDamaged()
                 if out is not None:
                     out.write(chunk)
                 remaining -= len(chunk)
@@ -706,9 +775,14 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
             if out is not None:
                 out.flush()
                 os.fsync(out.fileno())
-            db_sha = digest.hexdigest()
+            if same is not None and same.read(1):
+                raise BackupDamaged()
+            db_sha = digest.hexdigest() if digest is not None else meta.get("db_sha256")
         finally:
-            digest.abandon()
+            if digest is not None:
+                digest.abandon()
+            if same is not None:
+                same.close()
             if out is not None:
                 out.close()
     if db_sha != meta.get("db_sha256"):
@@ -838,17 +912,17 @@ class BackupResult:
 
 
 class _CopyCheck:
-    """`_check_copy` with each check on a thread of its own connection: hashlib and SQLite release the
-    interpreter while they work, so the pages are authenticated (and in a full check the structure and the
-    trail checked) on the other core while the medium is written and read back."""
+    """The checks of the staging copy besides its pages' (which the backup does on the bytes it writes), each on
+    a thread of its own connection: SQLite releases the interpreter while it works, so in a full check the
+    pages, the structure and the trail are checked on the other core while the medium is written and read
+    back."""
 
-    def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool, known: list[bytes]) -> None:
+    def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
         self.errors: list[BaseException] = []
-        self.checked: list[pagecheck.Checked] = []
-        checks: list[Callable[[], object]] = [lambda: self.checked.append(_check_pages(db, data_key, meta, known))]
-        checks += [functools.partial(check, db, data_key, meta) for check in (_full_checks() if full else [])]
-        self.threads = [threading.Thread(target=self._run, args=(check,), daemon=True, name=f"backup-check-{n}")
-                        for n, check in enumerate(checks)]
+        self.extra: list[_PagesChecked] = []  # joined with these
+        checks = [_check_meta] + (_full_checks() if full else [])
+        self.threads = [threading.Thread(target=self._run, args=(functools.partial(check, db, data_key, meta),),
+                                         daemon=True, name=f"backup-{check.__name__.strip('_')}") for check in checks]
 
     def _run(self, check: Callable[[], object]) -> None:
         try:
@@ -863,12 +937,13 @@ class _CopyCheck:
     def join(self) -> None:
         for t in self.threads:
             t.join()
+        for other in self.extra:
+            other.join()
 
-    def result(self) -> pagecheck.Checked:
+    def result(self) -> None:
         self.join()
         if self.errors:
             raise self.errors[0]
-        return self.checked[0]
 
 
 @dataclass
@@ -902,22 +977,25 @@ class Snapshot:
         folder = self.folder
         if not folder.is_dir():
             raise MediumMissing(folder=str(folder))
-        check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check, self.known_pages)
+        check = _CopyCheck(self.staging, self._data_key, self.meta, self.full_check)
         check.start()
         try:
-            final, written = self._write(progress)
+            final, written, pages = self._write(progress)
         except BaseException:
             check.join()
             raise
+        check.extra.append(pages)
         try:
             # Read back by path, as a stranger would, what the medium returns (its cached pages dropped), and
-            # only while the path still names the very file written (not deleted, not replaced, same device).
+            # only while the path still names the very file written (not deleted, not replaced, same device);
+            # its database bytes compared with the staging copy's, whose bytes were hashed as they were written.
             opened = _read_container(final, lambda _sf: self._data_key, None, progress, expect_slots=self.slots,
-                                     expect_identity=written)
+                                     expect_identity=written, expect_db=self.staging)
             if opened.meta != self.meta:
                 raise BackupNotVerified()
             _check_folder(folder, self.folder_id)
-            pages = check.result()
+            check.result()
+            checked = pages.result()  # IntegrityFailure: a damaged page in the vault is not backed up
         except OSError as e:
             check.join()
             _discard(final)
@@ -931,13 +1009,18 @@ class Snapshot:
             _discard(final)
             raise
         removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
-        return BackupResult(final, opened.info, removed, self.full_check, pages)
+        return BackupResult(final, opened.info, removed, self.full_check, checked)
 
-    def _write(self, progress: Progress | None) -> tuple[Path, tuple[int, int]]:
-        """Write the partial file, fsync, rename, fsync the folder; return the final path and the written file's
-        (st_dev, st_ino). Everything happens in the folder as opened when the backup started: a medium pulled
-        out or lazily unmounted meanwhile (the path now naming the bare mount point on the computer's own
-        disk) is refused before a byte is written."""
+    def _write(self, progress: Progress | None) -> tuple[Path, tuple[int, int], _PagesChecked]:
+        """Write the partial file, fsync, rename, fsync the folder; return the final path, the written file's
+        (st_dev, st_ino) and the page check of the staging copy (pagecheck.py), started when the write loop ends
+        and still running. Everything happens in the folder as opened when the backup started: a medium pulled
+        out or lazily unmounted meanwhile (the path now naming the bare mount point on the computer's own disk)
+        is refused before a byte is written.
+
+        Each chunk of the staging copy is written to the medium and hashed (SHA-256, for the metadata, on a
+        thread of its own). The metadata, sealed over that hash, has a fixed length: its place is written first
+        as zeros and then filled, before the fsync."""
         folder = self.folder
         dir_fd = _open_folder(folder, self.folder_id)
         try:
@@ -949,26 +1032,38 @@ class Snapshot:
             final = folder / name
             tmp = folder / f".{name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}"
             nonce = secrets.token_bytes(12)
-            plain = _canonical(self.meta)
-            sealed_len = len(plain) + 16
+            sealed_len = len(_canonical(self.meta)) + 16  # the hash's place holds as many hex digits as the hash
             header = self.container_header(nonce, sealed_len)
-            sealed = AESGCM(_meta_key(self._data_key)).encrypt(nonce, plain, _aad(header, self.slots))
+            head = MAGIC + struct.pack(">I", len(header)) + header + self.slots
             renamed = False
+            digest = _Sha256Behind()
+            pages: _PagesChecked | None = None
             try:
                 writer = MediumWriter(tmp, dir_fd=dir_fd)
                 try:
                     if self.folder_id is not None and writer.identity()[0] != self.folder_id[0]:
                         raise MediumChanged(folder=str(folder))
-                    writer.write(MAGIC + struct.pack(">I", len(header)) + header + self.slots + sealed)
+                    writer.write(head + bytes(sealed_len))
                     total, done = int(self.meta["db_bytes"]), 0
                     with open(self.staging, "rb") as src:
                         while chunk := src.read(CHUNK):
+                            digest.update(chunk)
                             writer.write(chunk)
                             faults.point("backup.partial_chunk")
                             done += len(chunk)
                             if progress:
                                 progress("writing", done, total)
-                    writer.fsync()
+                    if done != total:
+                        raise LocalDiskProblem()
+                    pages = _PagesChecked(self.staging, self._data_key, self.known_pages)
+                    db_sha = digest.hexdigest()
+                    self.meta["fingerprint"] = self.meta["db_sha256"] = db_sha
+                    plain = _canonical(self.meta)
+                    sealed = AESGCM(_meta_key(self._data_key)).encrypt(nonce, plain, _aad(header, self.slots))
+                    if len(sealed) != sealed_len:
+                        raise BackupNotVerified()
+                    writer.write_at(sealed, len(head))
+                    writer.fsync()  # the page check goes on meanwhile
                     written = writer.identity()
                 finally:
                     writer.close()
@@ -986,11 +1081,15 @@ class Snapshot:
                     fsync_dir(folder)
                 faults.point("backup.renamed")
             except BaseException as e:
+                digest.abandon()
+                if pages is not None:
+                    pages.join()
                 _discard(final if renamed else tmp, dir_fd)
                 if isinstance(e, OSError):
                     raise medium_error(e, folder) from None
                 raise
-            return final, written
+            assert pages is not None
+            return final, written, pages
         finally:
             if dir_fd is not None:
                 os.close(dir_fd)
@@ -1062,6 +1161,14 @@ class MediumWriter:
             n = os.write(self.fd, view)
             view = view[n:]
 
+    def write_at(self, data: bytes, offset: int) -> None:
+        """Overwrite bytes already written (the metadata's place), then go on at the end."""
+        os.lseek(self.fd, offset, os.SEEK_SET)
+        try:
+            self.write(data)
+        finally:
+            os.lseek(self.fd, 0, os.SEEK_END)
+
     def fsync(self) -> None:
         os.fsync(self.fd)
 
@@ -1117,8 +1224,9 @@ def _remove_stale_staging(vault_dir: Path) -> None:
 
 def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
             same_disk_ok: bool = False) -> Snapshot:
-    """Snapshot the vault (on the session's thread): its file copied byte for byte into the vault folder and
-    hashed, with its metadata read and its audit chain walked from the checkpoint, in one read transaction.
+    """Snapshot the vault (on the session's thread): its file copied byte for byte into the vault folder, with
+    its metadata read and its audit chain walked from the checkpoint, in one read transaction (the copy's hash
+    is computed as the medium is written).
 
     A folder on the vault's own disk is refused (SameDisk) unless `same_disk_ok`: the counselor chose it on
     purpose (the window warns first; the command line has --same-disk). The folder's device and identity are
@@ -1143,7 +1251,7 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
     key = session._data_key
     made_at = now or datetime.now().astimezone()
 
-    def read(source: BinaryIO) -> tuple[int, str, int, str, dict[str, int], str, int, list[bytes]]:
+    def read(source: BinaryIO) -> tuple[int, str, int, str, dict[str, int], int, list[bytes]]:
         version = schema_version(conn)
         vault_id = str(conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()[0])
         seq, mac = session.audit.head()
@@ -1151,14 +1259,14 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
             raise IntegrityFailure()
         counts = _counts(conn)
         known = conn.execute("SELECT value FROM meta WHERE key = ?", (pagecheck.META_KEY,)).fetchone()
-        db_sha, db_bytes = _copy_and_hash(source, staging)
-        return version, vault_id, seq, mac, counts, db_sha, db_bytes, pagecheck.decode(known[0] if known else None)
+        db_bytes = _copy(source, staging)
+        return version, vault_id, seq, mac, counts, db_bytes, pagecheck.decode(known[0] if known else None)
 
     try:
         slots = session._slot_file().to_bytes()
         full = full_check_due(session, made_at)
         with open(session.vault.db_path, "rb") as source:  # closed after the read transaction (see _snapshot_read)
-            version, vault_id, seq, mac, counts, db_sha, db_bytes, known = _snapshot_read(conn, lambda: read(source))
+            version, vault_id, seq, mac, counts, db_bytes, known = _snapshot_read(conn, lambda: read(source))
         keep = generations(session)
     except DatabaseError as e:
         _discard(staging)
@@ -1174,8 +1282,8 @@ def prepare(session: VaultSession, folder: Path, now: datetime | None = None, *,
         raise
     meta = {"format": FORMAT, "made_at": made_at.astimezone(UTC).isoformat(timespec="seconds"),
             "app_version": __version__, "vault_id": vault_id, "schema_version": version, "counts": counts,
-            "audit_head": {"seq": seq, "mac": mac}, "fingerprint": db_sha, "fingerprint_kind": "sha256-db",
-            "db_sha256": db_sha, "db_bytes": db_bytes}
+            "audit_head": {"seq": seq, "mac": mac}, "fingerprint": PENDING_SHA, "fingerprint_kind": "sha256-db",
+            "db_sha256": PENDING_SHA, "db_bytes": db_bytes}  # the hash: as the medium is written (Snapshot._write)
     return Snapshot(folder, staging, slots, meta, vault_id, keep, made_at, key, full, _identity(folder_info),
                     known)
 
