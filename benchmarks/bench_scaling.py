@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from counselroom.records import demo
 from counselroom.records import search as search_index
-from counselroom.records.dashboard import KEYS
+from counselroom.records.appointments import HELD
+from counselroom.records.dashboard import KEYS, PUNCTUALITY_DAYS
 from counselroom.records.services import Services
 from counselroom.vault.vault import Vault
 
@@ -22,6 +23,16 @@ from .registry import Context, Ratio, Row, Timings, benchmark, ms
 
 SIZES = ("decade", "large")
 OPENED = ("consent", "dependency")  # the lines whose items are read only when the counselor opens them
+_HELD = ", ".join(repr(h) for h in HELD)
+# What the dashboard's lines must read, counted on each vault: the rows behind the growth of their time.
+READ = {
+    "open clients (consent, dependency, critical, referrals)": "SELECT count(*) FROM clients WHERE status != 'closed'",
+    "sessions held by open clients (dependency)": f"SELECT count(*) FROM appointments WHERE attendance IN ({_HELD}) "
+                                                  "AND client_id IN (SELECT id FROM clients WHERE status != 'closed')",
+    "closed cases (retention)": "SELECT count(*) FROM clients WHERE status = 'closed'",
+    f"sessions held in the last {PUNCTUALITY_DAYS} days (punctuality)":
+        f"SELECT count(*) FROM appointments WHERE attendance IN ({_HELD}) AND planned_start >= ?",
+}
 
 
 def _vault(ctx: Context, size: str) -> Vault | None:
@@ -44,6 +55,9 @@ def scaling(ctx: Context) -> list[Row]:
         services = {size: Services.open(s) for size, s in sessions.items()}
         clients = {size: s.clients.count() for size, s in services.items()}
         now = datetime.now()
+        since = (now - timedelta(days=PUNCTUALITY_DAYS)).date().isoformat()
+        read = {size: {what: int(sessions[size].conn.execute(sql, (since,) if "?" in sql else ()).fetchone()[0])
+                       for what, sql in READ.items()} for size in SIZES}
         search = {size: Timings() for size in SIZES}
         counting = {size: Timings() for size in SIZES}  # the count alone, up to COUNT_CAP (search.count_matches)
         hits: dict[str, list[int]] = {size: [] for size in SIZES}
@@ -86,6 +100,8 @@ def scaling(ctx: Context) -> list[Row]:
         for s in sessions.values():
             s.close()
     d, large = search["decade"], search["large"]
+    first = next(iter(READ))
+    grown = read["large"][first] / max(read["decade"][first], 1)
     rows = [Row("clients", f"{clients['decade']} / {clients['large']}", note="decade / large"),
             Row("matches per query (median)", f"{sorted(hits['decade'])[len(QUERIES) // 2]} / "
                                               f"{sorted(hits['large'])[len(QUERIES) // 2]}",
@@ -103,6 +119,10 @@ def scaling(ctx: Context) -> list[Row]:
         a, b = rules["decade"][key].median, rules["large"][key].median
         rows.append(Row(("all dashboard rules" if key == "all" else f"  {key}") + ", median",
                         f"{ms(a)} / {ms(b)}", note=f"{b / a:.1f}x" if a > 0.0005 else "under 0.5 ms"))
+    rows.append(Row("what the lines read, decade / large", ""))
+    for what in READ:
+        a_rows, b_rows = read["decade"][what], read["large"][what]
+        rows.append(Row(f"  {what}", f"{a_rows} / {b_rows}", note=f"{b_rows / max(a_rows, 1):.1f}x"))
     for key in OPENED:
         a, b = opened["decade"][key].median, opened["large"][key].median
         rows.append(Row(f"  opening the {key} line (its items), median", f"{ms(a)} / {ms(b)}",
@@ -114,5 +134,8 @@ def scaling(ctx: Context) -> list[Row]:
               rules["decade"]["all"].median, "≤ 2x",
               "slowest on large: " + ", ".join(f"{k} {ms(rules['large'][k].median)}" for k in sorted(
                   KEYS, key=lambda k: -rules["large"][k].median)[:3])),
+        Ratio("all dashboard rules, large vs decade", rules["large"]["all"].median,
+              f"decade x the open clients' {grown:.1f}x", rules["decade"]["all"].median * grown, "",
+              "1x: each line's cost follows the rows it must read"),
     ]
     return rows
