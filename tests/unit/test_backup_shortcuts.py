@@ -103,6 +103,28 @@ def test_a_staging_copy_changed_after_it_was_written_fails_the_read_back(filled:
     assert result.info.fingerprint == hashlib.sha256(_database_section(result.path)).hexdigest()
 
 
+@pytest.mark.parametrize("kernel_copy", ["refused", "missing"])
+def test_the_copy_without_the_kernel_s_copy_is_the_same_copy(filled: Services, medium: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               kernel_copy: str) -> None:
+    """Where copy_file_range is refused (another file system, an old kernel) or missing (not Linux), the staging
+    copy goes through the program's memory instead: the same bytes."""
+    import errno
+    import os
+
+    if kernel_copy == "missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+        def refuse(*_args: object) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    vault_bytes = filled.session.vault.db_path.read_bytes()
+    result = backup.make_backup(filled.session, medium, same_disk_ok=True)
+    assert result.info.fingerprint == hashlib.sha256(vault_bytes).hexdigest()
+    assert _database_section(result.path) == vault_bytes
+
+
 def test_a_damaged_vault_is_not_backed_up(filled: Services, medium: Path) -> None:
     session = filled.session
     db = session.vault.db_path

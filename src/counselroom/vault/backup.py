@@ -44,7 +44,8 @@ window warns and passes it, the command line has `--same-disk`). The target fold
 noted when the backup starts; the medium side opens that folder (a directory descriptor, where the system
 has them) and refuses (MediumChanged) when the path names another folder by then — a medium lazily unmounted
 leaves the bare mount point on the computer's own disk, and nothing is ever written there. In that folder:
-`.<final name>.<random>.partial` (0600, O_EXCL), 1 MiB chunks (the metadata's place, of a fixed length,
+`.<final name>.<random>.partial` (0600, O_EXCL), 1 MiB chunks (the device's write-back started every 16 MiB,
+so that it works while the rest is hashed; the metadata's place, of a fixed length,
 written as zeros and filled once the hash of the chunks is known), fsync, rename to a name no other file has,
 fsync the folder. Then the file is read back as a stranger would: opened again by its path, its cached pages
 dropped with posix_fadvise where the system has it (so the read reaches the device), header, slots equal to
@@ -126,6 +127,7 @@ NAME_RE = re.compile(r"^counselroom-backup-(\d{8}-\d{6})(?:-(\d+))?\.crbackup$")
 PARTIAL_RE = re.compile(r"^\.counselroom-backup-.*\.partial$")
 STAGING_PREFIX = ".backup-staging-"
 CHUNK = 1 << 20
+FLUSH_EVERY = 16 * CHUNK  # the medium's write-back is started every this many bytes
 MAX_HEADER = 4096
 MAX_SLOTS = 64 * 1024
 MAX_META = 1 << 20
@@ -369,12 +371,24 @@ class _PagesChecked:
 
 
 def _copy(source: BinaryIO, target: Path) -> int:
-    """Copy `source` from its start into the new file `target` (0600); its size. One buffer, reused."""
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    size = 0
+    """Copy `source` from its start into the new file `target` (0600); its size. Inside the kernel where the
+    system can (copy_file_range: no pass through this process's memory), else through one reused buffer."""
     with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE),
                    "wb", buffering=0) as out:
+        copy_range = getattr(os, "copy_file_range", None)
+        if copy_range is not None:
+            size = 0
+            try:
+                while n := copy_range(source.fileno(), out.fileno(), 64 * CHUNK, size, size):
+                    size += n
+                return size
+            except OSError as e:
+                if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
+                    raise
+                out.truncate(0)
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        size = 0
         source.seek(0)
         while n := source.readinto(buffer):  # type: ignore[attr-defined]
             done = 0
@@ -757,19 +771,28 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
             out = os.fdopen(fd, "wb")
         digest = _Sha256Behind() if expect_db is None else None
         same = open(expect_db, "rb") if expect_db is not None else None  # noqa: SIM115 - closed below
+        ours, theirs = (bytearray(CHUNK), bytearray(CHUNK)) if same is not None else (bytearray(), bytearray())
         try:
             while remaining:
-                chunk = f.read(min(CHUNK, remaining))
-                if not chunk:
-                    raise BackupDamaged()
+                if same is not None:  # compared in two reused buffers: no new memory per chunk
+                    n = f.readinto(memoryview(ours)[:min(CHUNK, remaining)])
+                    if not n:
+                        raise BackupDamaged()
+                    if same.readinto(memoryview(theirs)[:n]) != n or (
+                            ours != theirs if n == CHUNK else ours[:n] != theirs[:n]):
+                        raise BackupDamaged()
+                    chunk = b""
+                else:
+                    chunk = f.read(min(CHUNK, remaining))
+                    n = len(chunk)
+                    if not chunk:
+                        raise BackupDamaged()
                 if digest is not None:
                     digest.update(chunk)
-                if same is not None and same.read(len(chunk)) != chunk:
-                    raise BackupDamaged()
                 if out is not None:
                     out.write(chunk)
-                remaining -= len(chunk)
-                done += len(chunk)
+                remaining -= n
+                done += n
                 if progress:
                     progress("verifying", done, header["db"])
             if out is not None:
@@ -1049,6 +1072,8 @@ class Snapshot:
                         while chunk := src.read(CHUNK):
                             digest.update(chunk)
                             writer.write(chunk)
+                            if done % FLUSH_EVERY == 0 and done:  # the device works while the rest is hashed
+                                writer.start_flush(len(head) + sealed_len + done - FLUSH_EVERY, FLUSH_EVERY)
                             faults.point("backup.partial_chunk")
                             done += len(chunk)
                             if progress:
@@ -1160,6 +1185,14 @@ class MediumWriter:
         while view:
             n = os.write(self.fd, view)
             view = view[n:]
+
+    def start_flush(self, offset: int, length: int) -> None:
+        """Ask the system to start writing that range to the device now (it returns at once; fsync still waits
+        for all of it): posix_fadvise(DONTNEED) starts the write-back of dirty pages, where the system has it."""
+        fadvise = getattr(os, "posix_fadvise", None)
+        if fadvise is not None:
+            with contextlib.suppress(OSError):
+                fadvise(self.fd, offset, length, os.POSIX_FADV_DONTNEED)
 
     def write_at(self, data: bytes, offset: int) -> None:
         """Overwrite bytes already written (the metadata's place), then go on at the end."""
