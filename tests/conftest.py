@@ -27,6 +27,14 @@ def _private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def medium(tmp_path: Path) -> Path:
+    """A folder standing for the backup medium."""
+    path = tmp_path / "medium"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     return tmp_path / "state"
 

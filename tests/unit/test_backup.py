@@ -54,13 +54,6 @@ def few(services: Services) -> Services:
     return services
 
 
-@pytest.fixture
-def medium(tmp_path: Path) -> Path:
-    path = tmp_path / "medium"
-    path.mkdir()
-    return path
-
-
 def test_round_trip_backup_verify_restore_gives_identical_content(filled: Services, medium: Path,
                                                                   new_vault: tuple[Vault, str]) -> None:
     session = filled.session

@@ -39,13 +39,6 @@ def filled(services: Services) -> Services:
     return services
 
 
-@pytest.fixture
-def medium(tmp_path: Path) -> Path:
-    path = tmp_path / "medium"
-    path.mkdir()
-    return path
-
-
 def _database_section(path: Path) -> bytes:
     data = path.read_bytes()
     hlen = int.from_bytes(data[8:12], "big")

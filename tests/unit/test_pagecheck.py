@@ -24,13 +24,6 @@ def filled(services: Services) -> Services:
     return services
 
 
-@pytest.fixture
-def medium(tmp_path: Path) -> Path:
-    path = tmp_path / "medium"
-    path.mkdir()
-    return path
-
-
 def _kept(services: Services) -> list[bytes]:
     row = services.session.conn.execute("SELECT value FROM meta WHERE key = ?", (pagecheck.META_KEY,)).fetchone()
     return pagecheck.decode(row[0] if row else None)
