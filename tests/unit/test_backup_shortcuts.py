@@ -96,26 +96,56 @@ def test_a_staging_copy_changed_after_it_was_written_fails_the_read_back(filled:
     assert result.info.fingerprint == hashlib.sha256(_database_section(result.path)).hexdigest()
 
 
-@pytest.mark.parametrize("kernel_copy", ["refused", "missing"])
+@pytest.mark.parametrize("kernel_copy", ["refused", "not permitted", "stops at once", "stops half-way", "missing"])
 def test_the_copy_without_the_kernel_s_copy_is_the_same_copy(filled: Services, medium: Path,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                kernel_copy: str) -> None:
-    """Where copy_file_range is refused (another file system, an old kernel) or missing (not Linux), the staging
-    copy goes through the program's memory instead: the same bytes."""
+    """Where copy_file_range is refused (another file system, an old kernel, a sandbox), stops early (some file
+    systems return 0 before the end) or is missing (not Linux), the staging copy goes on through the
+    program's memory from where it stopped: the same bytes."""
     import errno
     import os
+
+    real = getattr(os, "copy_file_range", None)
+    calls = {"n": 0}
+
+    def kernel(src: int, dst: int, count: int, offset_src: int, offset_dst: int) -> int:
+        calls["n"] += 1
+        if kernel_copy == "refused":
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        if kernel_copy == "not permitted":
+            raise OSError(errno.EPERM, "Operation not permitted")
+        if kernel_copy == "stops at once" or (kernel_copy == "stops half-way" and calls["n"] > 1):
+            return 0
+        if real is None:  # not Linux: what the kernel would do, done here
+            data = os.pread(src, min(count, 3000), offset_src)
+            return os.pwrite(dst, data, offset_dst)
+        return int(real(src, dst, min(count, 3000), offset_src, offset_dst))
 
     if kernel_copy == "missing":
         monkeypatch.delattr(os, "copy_file_range", raising=False)
     else:
-        def refuse(*_args: object) -> int:
-            raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+        monkeypatch.setattr(os, "copy_file_range", kernel, raising=False)
     vault_bytes = filled.session.vault.db_path.read_bytes()
     result = backup.make_backup(filled.session, medium, same_disk_ok=True)
     assert result.info.fingerprint == hashlib.sha256(vault_bytes).hexdigest()
     assert _database_section(result.path) == vault_bytes
+    assert calls["n"] >= (0 if kernel_copy == "missing" else 1)
+
+
+def test_a_full_local_disk_during_the_copy_is_said_and_nothing_is_kept(filled: Services, medium: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    def full(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "copy_file_range", full, raising=False)
+    with pytest.raises(backup.LocalDiskProblem):
+        backup.make_backup(filled.session, medium, same_disk_ok=True)
+    assert list(medium.iterdir()) == []
+    assert not [p for p in filled.session.vault.path.iterdir() if p.name.startswith(".backup")]
 
 
 def test_a_damaged_vault_is_not_backed_up(filled: Services, medium: Path) -> None:

@@ -340,11 +340,14 @@ class _Sha256Behind(_Behind):
 
 class _PagesChecked:
     """pagecheck.PageCheck of a file, on a thread of its own (started when the medium's write loop ends, so it
-    runs while the medium flushes and is read back, which wait on the device)."""
+    runs while the medium flushes and is read back, which wait on the device). It reads the staging copy
+    again: the read-back proves the medium holds the same bytes. `stop()` ends it early when the backup has
+    failed anyway; damage it found by then still comes first (`damage`)."""
 
     def __init__(self, db: Path, data_key: bytes, known: list[bytes]) -> None:
         self.checked: pagecheck.Checked | None = None
         self.error: BaseException | None = None
+        self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(db, data_key, known), name="backup-pages",
                                        daemon=True)
         self.thread.start()
@@ -354,13 +357,26 @@ class _PagesChecked:
             check = pagecheck.PageCheck(data_key, known)
             with open(db, "rb") as f:
                 while chunk := f.read(CHUNK):
+                    if self._stop.is_set():
+                        return
                     check.feed(chunk)
             self.checked = check.finish()
+        except OSError:  # the staging copy, on the vault's own disk
+            self.error = LocalDiskProblem()
         except BaseException as e:  # noqa: BLE001 - raised on the caller's thread by result()
             self.error = e
 
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join()
+
     def join(self) -> None:
         self.thread.join()
+
+    @property
+    def damage(self) -> IntegrityFailure | None:
+        """The vault's damage, when the check has found it (it outranks a medium's failure)."""
+        return self.error if isinstance(self.error, IntegrityFailure) else None
 
     def result(self) -> pagecheck.Checked:
         self.thread.join()
@@ -371,30 +387,32 @@ class _PagesChecked:
 
 
 def _copy(source: BinaryIO, target: Path) -> int:
-    """Copy `source` from its start into the new file `target` (0600); its size. Inside the kernel where the
-    system can (copy_file_range: no pass through this process's memory), else through one reused buffer."""
+    """Copy `source` from its start into the new file `target` (0600); its size, which must be the source's. Inside
+    the kernel where the system can (copy_file_range: no pass through this process's memory); where it is
+    refused, missing or stops early, on through one reused buffer from where it stopped (as CPython's own
+    shutil does). A full disk is an OSError either way."""
+    size = 0
     with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE),
                    "wb", buffering=0) as out:
         copy_range = getattr(os, "copy_file_range", None)
         if copy_range is not None:
-            size = 0
             try:
                 while n := copy_range(source.fileno(), out.fileno(), 64 * CHUNK, size, size):
                     size += n
-                return size
             except OSError as e:
-                if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
+                if e.errno in _FULL:
                     raise
-                out.truncate(0)
         buffer = bytearray(CHUNK)
         view = memoryview(buffer)
-        size = 0
-        source.seek(0)
+        source.seek(size)
+        out.seek(size)
         while n := source.readinto(buffer):  # type: ignore[attr-defined]
             done = 0
             while done < n:
                 done += out.write(view[done:n]) or 0
             size += n
+        if size != os.fstat(source.fileno()).st_size:
+            raise OSError(errno.EIO, "the copy is shorter than the vault")
     return size
 
 
@@ -639,7 +657,7 @@ def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any],
                  known: list[bytes] | None = None) -> pagecheck.Checked:
     """Every page of the copy is authentic (pagecheck.py: the HMAC of every page in a span that differs from the
     last verified backup's, all of them when `known` is empty), and the schema version, vault id and audit
-    head are the metadata's. (A backup does the first part as it writes the medium, on the bytes it writes.)"""
+    head are the metadata's. (A backup does the two parts on threads of their own: `_PagesChecked`, `_CopyCheck`.)"""
     check = pagecheck.PageCheck(data_key, known or [])
     with open(db, "rb") as f:
         while chunk := f.read(CHUNK):
@@ -726,6 +744,14 @@ class OpenedBackup:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def _read_staging(f: BinaryIO, into: memoryview) -> int:
+    """Bytes of the staging copy, on the vault's own disk: its failure is LocalDiskProblem, not the medium's."""
+    try:
+        return int(f.readinto(into))  # type: ignore[attr-defined]
+    except OSError:
+        raise LocalDiskProblem() from None
+
+
 def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], extract_to: Path | None,
                     progress: Progress | None = None, expect_slots: bytes | None = None,
                     expect_identity: tuple[int, int] | None = None, expect_db: Path | None = None) -> OpenedBackup:
@@ -770,7 +796,10 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
             fd = os.open(extract_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
             out = os.fdopen(fd, "wb")
         digest = _Sha256Behind() if expect_db is None else None
-        same = open(expect_db, "rb") if expect_db is not None else None  # noqa: SIM115 - closed below
+        try:
+            same = open(expect_db, "rb") if expect_db is not None else None  # noqa: SIM115 - closed below
+        except OSError:
+            raise LocalDiskProblem() from None
         ours, theirs = (bytearray(CHUNK), bytearray(CHUNK)) if same is not None else (bytearray(), bytearray())
         try:
             while remaining:
@@ -778,7 +807,7 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
                     n = f.readinto(memoryview(ours)[:min(CHUNK, remaining)])
                     if not n:
                         raise BackupDamaged()
-                    if same.readinto(memoryview(theirs)[:n]) != n or (
+                    if _read_staging(same, memoryview(theirs)[:n]) != n or (
                             ours != theirs if n == CHUNK else ours[:n] != theirs[:n]):
                         raise BackupDamaged()
                     chunk = b""
@@ -798,7 +827,7 @@ def _read_container(path: Path, unlock: Callable[[keyslots.SlotFile], bytes], ex
             if out is not None:
                 out.flush()
                 os.fsync(out.fileno())
-            if same is not None and same.read(1):
+            if same is not None and _read_staging(same, memoryview(bytearray(1))):
                 raise BackupDamaged()
             db_sha = digest.hexdigest() if digest is not None else meta.get("db_sha256")
         finally:
@@ -935,10 +964,10 @@ class BackupResult:
 
 
 class _CopyCheck:
-    """The checks of the staging copy besides its pages' (which the backup does on the bytes it writes), each on
-    a thread of its own connection: SQLite releases the interpreter while it works, so in a full check the
-    pages, the structure and the trail are checked on the other core while the medium is written and read
-    back."""
+    """The checks of the staging copy besides its pages' (`_PagesChecked`, which reads the staging copy again;
+    the read-back proves the medium holds those very bytes), each on a thread of its own connection: SQLite
+    releases the interpreter while it works, so in a full check the pages, the structure and the trail are
+    checked on the other core while the medium is written and read back."""
 
     def __init__(self, db: Path, data_key: bytes, meta: dict[str, Any], full: bool) -> None:
         self.errors: list[BaseException] = []
@@ -1019,18 +1048,17 @@ class Snapshot:
             _check_folder(folder, self.folder_id)
             check.result()
             checked = pages.result()  # IntegrityFailure: a damaged page in the vault is not backed up
-        except OSError as e:
+        except BaseException as e:
+            pages.stop()
             check.join()
             _discard(final)
-            raise medium_error(e, folder) from None
-        except (BackupDamaged, NotABackup, WrongSecret, BackupNotVerified):
-            check.join()
-            _discard(final)
-            raise BackupNotVerified() from None
-        except BaseException:  # the copy failed its checks (the vault is damaged), or anything unforeseen
-            check.join()
-            _discard(final)
-            raise
+            if pages.damage is not None:  # the vault's damage comes first: the counselor must restore
+                raise pages.damage from None
+            if isinstance(e, OSError):
+                raise medium_error(e, folder) from None
+            if isinstance(e, (BackupDamaged, NotABackup, WrongSecret, BackupNotVerified)):
+                raise BackupNotVerified() from None
+            raise  # the copy failed its checks (the vault is damaged), or anything unforeseen
         removed = prune_generations(folder, self.vault_id, self.keep, keep_path=final)
         return BackupResult(final, opened.info, removed, self.full_check, checked)
 
@@ -1108,8 +1136,10 @@ class Snapshot:
             except BaseException as e:
                 digest.abandon()
                 if pages is not None:
-                    pages.join()
+                    pages.stop()
                 _discard(final if renamed else tmp, dir_fd)
+                if pages is not None and pages.damage is not None:
+                    raise pages.damage from None
                 if isinstance(e, OSError):
                     raise medium_error(e, folder) from None
                 raise

@@ -2,7 +2,8 @@
 (issue 14: the page check was the long pole of every backup).
 
 SQLCipher 4 keeps an HMAC-SHA512 in the last 64 bytes of every 4096-byte page, over the page's encrypted
-bytes and IV (from byte 16 on page 1, after the salt) followed by the page number (4 bytes, little-endian),
+bytes and IV (from byte 16 on page 1, after the salt) followed by the page number (4 bytes, little-endian;
+SQLite's lock-byte page, which it never writes or reads, has none),
 under a key derived from the data key and the file's salt: PBKDF2-HMAC-SHA512 of the data key, salt XOR 0x3a,
 2 iterations, 32 bytes (docs/FORMAT.md). `PRAGMA cipher_integrity_check` checks exactly that for every page;
 `PageCheck` checks it for the pages of each 256 KiB span of the file that is not byte for byte the span
@@ -34,6 +35,9 @@ PAGE_SIZE = 4096
 MAC_SIZE = 64
 SALT_SIZE = 16
 SPAN = 256 * 1024  # bytes per kept digest: 64 pages
+# SQLite never writes the page holding byte 0x40000000 (its "lock-byte page", page 262145 of 4096 bytes): in a
+# file over 1 GiB it is a hole of zeros, which SQLite never reads and SQLCipher's own check skips too.
+LOCK_BYTE_PAGE = 0x40000000 // PAGE_SIZE + 1
 DIGEST_SIZE = 16
 META_KEY = "backup.pages_verified"
 _FORMAT = "v1:"
@@ -125,6 +129,8 @@ class PageCheck:
         self._index += 1
 
     def _check_page(self, page: memoryview, number: int) -> None:
+        if number == LOCK_BYTE_PAGE:
+            return
         start = SALT_SIZE if number == 1 else 0
         expected = hmac.digest(self._mac_key, bytes(page[start:PAGE_SIZE - MAC_SIZE]) + number.to_bytes(4, "little"),
                                "sha512")
