@@ -290,52 +290,34 @@ def _database_file(conn: sqlcipher3.Connection) -> Path:
     return Path(row[2])
 
 
-class _Behind:
-    """Work on chunks fed in order, on a thread of its own: hashlib releases the interpreter while it hashes,
-    so reading and writing the next chunk overlap with this work (one pass over the bytes costs the slowest
-    of the things done with them instead of their sum). An exception of the work is raised by `finish()`."""
+class _Sha256Behind:
+    """SHA-256 of chunks fed in order, computed on a thread of its own: hashlib releases the interpreter
+    while it hashes, so reading and writing the next chunk overlap with hashing this one (one pass over the
+    bytes costs the slower of the two instead of their sum)."""
 
-    def __init__(self, work: Callable[[bytes], object], name: str) -> None:
-        self.work = work
-        self.error: BaseException | None = None
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread = threading.Thread(target=self._run, name="backup-sha256", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while (chunk := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.work(chunk)
-                except BaseException as e:  # noqa: BLE001 - raised on the caller's thread by finish()
-                    self.error = e
+            self.digest.update(chunk)
 
     def update(self, chunk: bytes) -> None:
         self.queue.put(chunk)
 
-    def finish(self) -> None:
+    def hexdigest(self) -> str:
         self.queue.put(None)
         self.thread.join()
-        if self.error is not None:
-            raise self.error
+        return self.digest.hexdigest()
 
     def abandon(self) -> None:
         if self.thread.is_alive():
             with contextlib.suppress(queue.Full):
                 self.queue.put(None, timeout=5)
             self.thread.join(5)
-
-
-class _Sha256Behind(_Behind):
-    """SHA-256 of the chunks fed, computed behind."""
-
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256()
-        super().__init__(self.digest.update, "backup-sha256")
-
-    def hexdigest(self) -> str:
-        self.finish()
-        return self.digest.hexdigest()
 
 
 class _PagesChecked:
@@ -354,13 +336,7 @@ class _PagesChecked:
 
     def _run(self, db: Path, data_key: bytes, known: list[bytes]) -> None:
         try:
-            check = pagecheck.PageCheck(data_key, known)
-            with open(db, "rb") as f:
-                while chunk := f.read(CHUNK):
-                    if self._stop.is_set():
-                        return
-                    check.feed(chunk)
-            self.checked = check.finish()
+            self.checked = pagecheck.check_file(db, data_key, known, CHUNK, self._stop.is_set)
         except OSError:  # the staging copy, on the vault's own disk
             self.error = LocalDiskProblem()
         except BaseException as e:  # noqa: BLE001 - raised on the caller's thread by result()
@@ -658,11 +634,8 @@ def _check_pages(db: Path, data_key: bytes, meta: dict[str, Any],
     """Every page of the copy is authentic (pagecheck.py: the HMAC of every page in a span that differs from the
     last verified backup's, all of them when `known` is empty), and the schema version, vault id and audit
     head are the metadata's. (A backup does the two parts on threads of their own: `_PagesChecked`, `_CopyCheck`.)"""
-    check = pagecheck.PageCheck(data_key, known or [])
-    with open(db, "rb") as f:
-        while chunk := f.read(CHUNK):
-            check.feed(chunk)
-    checked = check.finish()
+    checked = pagecheck.check_file(db, data_key, known or [], CHUNK)
+    assert checked is not None
     _check_meta(db, data_key, meta)
     return checked
 

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import IntegrityFailure
 
@@ -70,6 +71,18 @@ class Checked:
     digests: list[bytes]  # one per span of the file, to keep after the backup verifies
     pages: int  # pages in the file
     pages_checked: int  # pages whose HMAC was computed
+
+
+def check_file(path: Path, data_key: bytes, known: Sequence[bytes], chunk: int,
+               stop: Callable[[], bool] = lambda: False) -> Checked | None:
+    """`PageCheck` of a whole file read in chunks of `chunk` bytes; None when `stop()` said so before the end."""
+    check = PageCheck(data_key, known)
+    with open(path, "rb") as f:
+        while data := f.read(chunk):
+            if stop():
+                return None
+            check.feed(data)
+    return check.finish()
 
 
 class PageCheck:
